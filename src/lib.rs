@@ -1,0 +1,1 @@
+//! Rust SDK for Cohere's Connectors API.

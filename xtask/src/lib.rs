@@ -1,0 +1,3 @@
+//! Project automation for `cohere-connectors`, run as `cargo xtask <task>`.
+
+pub mod spec;

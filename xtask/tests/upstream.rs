@@ -1,0 +1,225 @@
+//! `cargo xtask spec` against Cohere's real upstream definition and variations of it.
+//!
+//! The upstream file is `../shared/reference/cohere-openapi.yaml` beside the workspace, or the
+//! path in `COHERE_UPSTREAM_SPEC`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use xtask::spec::{self, FRAGMENT_PATH, Freshness};
+use yaml_serde::Value;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn upstream_path() -> PathBuf {
+    std::env::var_os("COHERE_UPSTREAM_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/reference/cohere-openapi.yaml"))
+}
+
+fn upstream() -> Vec<u8> {
+    let path = upstream_path();
+    std::fs::read(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read Cohere's upstream spec at {} ({error}); set COHERE_UPSTREAM_SPEC",
+            path.display()
+        )
+    })
+}
+
+fn checked_in_fragment() -> String {
+    std::fs::read_to_string(workspace_root().join(FRAGMENT_PATH)).unwrap()
+}
+
+/// Runs progenitor exactly as build.rs does, on a generated fragment.
+fn progenitor_accepts(fragment: &str) {
+    let spec: openapiv3::OpenAPI = yaml_serde::from_str(fragment).expect("an OpenAPI 3.0 document");
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged);
+    progenitor::Generator::new(&settings)
+        .generate_tokens(&spec)
+        .expect("progenitor generates a client");
+}
+
+#[test]
+fn the_checked_in_fragment_is_what_the_upstream_gives() {
+    let fragment = spec::generate(&upstream()).unwrap();
+    if let Freshness::Stale { diff } = spec::compare(&checked_in_fragment(), &fragment) {
+        panic!("openapi/connectors.yaml is stale:\n{diff}");
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let upstream = upstream();
+    assert_eq!(
+        spec::generate(&upstream).unwrap(),
+        spec::generate(&upstream).unwrap()
+    );
+}
+
+#[test]
+fn progenitor_accepts_the_fragment() {
+    progenitor_accepts(&spec::generate(&upstream()).unwrap());
+}
+
+#[test]
+fn the_fragment_carries_no_upstream_prose() {
+    let fragment = spec::generate(&upstream()).unwrap();
+    let body: Vec<&str> = fragment
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .collect();
+    for banned in [
+        "x-fern",
+        "summary:",
+        "example",
+        "Cohere",
+        "docs.cohere.com",
+        "code-samples",
+    ] {
+        assert!(
+            !body.iter().any(|line| line.contains(banned)),
+            "the fragment body contains {banned:?}"
+        );
+    }
+    // `description` as a keyword (not a property name) may only be the empty one OpenAPI
+    // requires on a response.
+    let mut document = spec::parse::parse_yaml(&fragment).unwrap();
+    let mut prose = Vec::new();
+    spec::doc::walk_objects(&mut document, &mut |site, object| {
+        if let Some(text) = object.get("description").and_then(Value::as_str)
+            && !text.is_empty()
+        {
+            prose.push(format!("{}: {text}", site.at));
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert!(prose.is_empty(), "prose left in the fragment: {prose:?}");
+}
+
+/// Parses the upstream, lets `change` edit it structurally, and serialises it again.
+fn edited_upstream(change: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let text = String::from_utf8(upstream()).unwrap();
+    let mut document = spec::parse::parse_yaml(&text).unwrap();
+    drop_big_integers(&mut document);
+    change(&mut document);
+    yaml_serde::to_string(&document).unwrap().into_bytes()
+}
+
+/// Integers beyond 64 bits (upstream has one, outside the connectors) cannot be written back;
+/// none of these tests is about them.
+fn drop_big_integers(value: &mut Value) {
+    match value {
+        Value::Tagged(_) => *value = Value::Null,
+        Value::Sequence(items) => items.iter_mut().for_each(drop_big_integers),
+        Value::Mapping(object) => object.values_mut().for_each(drop_big_integers),
+        _ => {}
+    }
+}
+
+fn connector_schema(document: &mut Value) -> &mut yaml_serde::Mapping {
+    document["components"]["schemas"]["Connector"]
+        .as_mapping_mut()
+        .unwrap()
+}
+
+#[test]
+fn a_changed_upstream_fails_the_check_with_a_readable_diff() {
+    let changed = edited_upstream(|document| {
+        let properties = connector_schema(document)["properties"]
+            .as_mapping_mut()
+            .unwrap();
+        properties.insert(
+            "rate_limit".into(),
+            yaml_serde::from_str("{type: integer, description: new}").unwrap(),
+        );
+    });
+    let dir = std::env::temp_dir().join(format!("xtask-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let changed_path = dir.join("changed-upstream.yaml");
+    std::fs::write(&changed_path, changed).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["spec", "--check", "--upstream"])
+        .arg(&changed_path)
+        .arg("--out")
+        .arg(workspace_root().join(FRAGMENT_PATH))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("+        rate_limit:"), "{stderr}");
+    assert!(stderr.contains("+          type: integer"), "{stderr}");
+    assert!(stderr.contains("-# upstream sha256:"), "{stderr}");
+    assert!(
+        stderr.contains("run `cargo xtask spec --upstream"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_check_passes_through_the_binary() {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["spec", "--check", "--upstream"])
+        .arg(upstream_path())
+        .arg("--out")
+        .arg(workspace_root().join(FRAGMENT_PATH))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_newer_upstream_written_in_3_1_idioms_still_generates() {
+    // What a later Cohere spec may well do: a nullable type list, a const, and a reordered
+    // component section. None of it may depend on today's exact text.
+    let newer = edited_upstream(|document| {
+        let connector = connector_schema(document);
+        connector["properties"]["description"] =
+            yaml_serde::from_str("{type: [string, 'null']}").unwrap();
+        let create = document["components"]["schemas"]["CreateConnectorRequest"]
+            .as_mapping_mut()
+            .unwrap();
+        create["properties"]["kind"] =
+            yaml_serde::from_str("{type: string, const: connector}").unwrap();
+        let schemas = document["components"]["schemas"].as_mapping_mut().unwrap();
+        let mut entries: Vec<(Value, Value)> = std::mem::take(schemas).into_iter().collect();
+        entries.reverse();
+        schemas.extend(entries);
+    });
+    let fragment = spec::generate(&newer).unwrap();
+    assert!(fragment.contains("nullable: true"), "{fragment}");
+    assert!(
+        fragment.contains("kind:\n          type: string\n          enum:\n          - connector"),
+        "{fragment}"
+    );
+    progenitor_accepts(&fragment);
+}
+
+#[test]
+fn an_upstream_that_fixed_its_required_names_needs_no_repair() {
+    let fixed = edited_upstream(|document| {
+        document["components"]["schemas"]["CreateConnectorOAuth"]["required"] =
+            yaml_serde::from_str("[client_id, client_secret, authorize_url, token_url]").unwrap();
+    });
+    let fragment = spec::generate(&fixed).unwrap();
+    assert!(
+        fragment.contains("#   4. repair_required_names\n#      - no change\n"),
+        "{fragment}"
+    );
+    progenitor_accepts(&fragment);
+}
