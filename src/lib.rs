@@ -1,1 +1,4 @@
 //! Rust SDK for Cohere's Connectors API.
+
+pub mod raw;
+mod transport;
