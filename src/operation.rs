@@ -1,0 +1,69 @@
+//! The six operations of the API, named as the OpenAPI definition names them.
+
+use std::fmt;
+
+/// One operation of the Connectors API. Errors, logs and traces name the operation they
+/// come from with it.
+///
+/// ```
+/// use cohere_connectors::Operation;
+///
+/// assert_eq!(Operation::ListConnectors.to_string(), "list-connectors");
+/// assert!(Operation::GetConnector.is_idempotent());
+/// assert!(!Operation::CreateConnector.is_idempotent());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `GET /v1/connectors`
+    ListConnectors,
+    /// `POST /v1/connectors`
+    CreateConnector,
+    /// `GET /v1/connectors/{id}`
+    GetConnector,
+    /// `PATCH /v1/connectors/{id}`
+    UpdateConnector,
+    /// `DELETE /v1/connectors/{id}`
+    DeleteConnector,
+    /// `POST /v1/connectors/{id}/oauth/authorize`
+    AuthorizeOAuth,
+}
+
+impl Operation {
+    /// The `operationId` of the operation in the OpenAPI definition.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::ListConnectors => "list-connectors",
+            Self::CreateConnector => "create-connector",
+            Self::GetConnector => "get-connector",
+            Self::UpdateConnector => "update-connector",
+            Self::DeleteConnector => "delete-connector",
+            Self::AuthorizeOAuth => "oAuthAuthorize-connector",
+        }
+    }
+
+    /// The HTTP method of the operation.
+    pub const fn method(self) -> &'static str {
+        match self {
+            Self::ListConnectors | Self::GetConnector => "GET",
+            Self::CreateConnector | Self::AuthorizeOAuth => "POST",
+            Self::UpdateConnector => "PATCH",
+            Self::DeleteConnector => "DELETE",
+        }
+    }
+
+    /// Whether sending the request twice has the effect of sending it once (GET, DELETE).
+    /// The retry policy only repeats other operations when the server cannot have acted.
+    pub const fn is_idempotent(self) -> bool {
+        matches!(
+            self,
+            Self::ListConnectors | Self::GetConnector | Self::DeleteConnector
+        )
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
