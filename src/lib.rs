@@ -1,4 +1,60 @@
-//! Rust SDK for Cohere's Connectors API.
+//! A Rust SDK for Cohere's Connectors API (`/v1/connectors`).
+//!
+//! ```no_run
+//! use cohere_connectors::{Client, ServiceAuth};
+//!
+//! # async fn run() -> cohere_connectors::Result<()> {
+//! let client = Client::from_env()?; // reads CO_API_KEY
+//!
+//! let created = client
+//!     .connectors()
+//!     .create("Wiki", "https://wiki.example.com/search")
+//!     .service_auth(ServiceAuth::bearer("token"))
+//!     .send()
+//!     .await?;
+//!
+//! let page = client.connectors().list().limit(10).send().await?;
+//! for connector in &page.connectors {
+//!     println!("{} ({})", connector.name, connector.id);
+//! }
+//!
+//! client.connectors().update(&created.id).active(false).send().await?;
+//! client.connectors().delete(&created.id).send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Two layers:
+//! - the facade: [`Client`], friendly [types](Connector) and one [`Error`];
+//! - [`raw`]: the bindings progenitor generates from the crate's OpenAPI fragment at build
+//!   time, for anything the facade does not cover.
+//!
+//! Secrets (the API key, OAuth client secrets, service tokens) are held as [`Secret`]s and
+//! never appear in `Debug` or `Display` output or in errors.
+#![deny(missing_docs)]
 
+mod client;
+pub mod connectors;
+mod error;
+mod execute;
+mod operation;
 pub mod raw;
+mod retry;
+mod secret;
 mod transport;
+mod types;
+
+/// The README's examples compile as doctests, so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+pub use client::{
+    API_KEY_VAR, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_BASE_URL, FALLBACK_API_KEY_VAR,
+};
+pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result, TransportError};
+pub use operation::Operation;
+pub use secret::Secret;
+pub use types::{
+    AuthStatus, AuthTokenType, AuthType, Connector, ConnectorOAuth, ConnectorPage, ConnectorUpdate,
+    NewConnector, OAuthConfig, ServiceAuth,
+};

@@ -1,0 +1,621 @@
+//! The facade's types: what callers read and send, converted to and from the raw bindings.
+//!
+//! All of them implement `Serialize`, `Deserialize` and `JsonSchema`, so connector definitions
+//! can live in configuration files and be validated against a schema.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Error, Operation, Result, Secret, raw};
+
+/// Declares an enum that accepts every string: the values the API documents, plus
+/// `Unknown(String)` for anything else, so a value the API adds tomorrow still decodes.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$variant_meta])* $variant, )*
+            /// A value this version of the crate does not know.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the API writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $wire => Self::$variant, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $( $wire => Self::$variant, )*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ "type": "string", "examples": [ $( $wire ),* ] })
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// How a connector authenticates to the data source.
+    ///
+    /// ```
+    /// use cohere_connectors::AuthType;
+    ///
+    /// assert_eq!(AuthType::from("oauth"), AuthType::OAuth);
+    /// assert_eq!(AuthType::from("saml"), AuthType::Unknown("saml".into()));
+    /// ```
+    pub enum AuthType {
+        /// OAuth 2.0, per user.
+        OAuth = "oauth",
+        /// A token the connector sends on every request.
+        ServiceAuth = "service_auth",
+    }
+}
+
+open_enum! {
+    /// Whether the calling user has authorized an OAuth connector.
+    ///
+    /// ```
+    /// use cohere_connectors::AuthStatus;
+    ///
+    /// assert_eq!(AuthStatus::from(""), AuthStatus::NotAuthorized);
+    /// assert_eq!(AuthStatus::from("expired"), AuthStatus::Expired);
+    /// ```
+    pub enum AuthStatus {
+        /// The user's token is valid.
+        Valid = "valid",
+        /// The user's token has expired: authorize again.
+        Expired = "expired",
+        /// The user has not authorized the connector yet (the API sends `""`).
+        NotAuthorized = "",
+    }
+}
+
+/// How a service-auth token goes into the `Authorization` header of requests to the
+/// connector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthTokenType {
+    /// `Authorization: Bearer <token>`
+    Bearer,
+    /// `Authorization: Basic <token>`
+    Basic,
+    /// `Authorization: <token>`, the API's default.
+    #[default]
+    NoScheme,
+}
+
+/// A connector, as the API returns it. Fields the API adds later are ignored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct Connector {
+    /// The connector's id, derived from its name when it was created.
+    pub id: String,
+    /// The organization the connector belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Human-readable name.
+    pub name: String,
+    /// What the connector is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The URL the API calls to search the data source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Fields of the returned documents kept out of the prompt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
+    /// How it authenticates to the data source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<AuthType>,
+    /// Its OAuth configuration (never with the client secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<ConnectorOAuth>,
+    /// Whether the calling user has authorized it (OAuth connectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_status: Option<AuthStatus>,
+    /// Whether it is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Whether a chat request goes on when this connector fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continue_on_failure: Option<bool>,
+}
+
+/// A connector's OAuth configuration, as the API returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct ConnectorOAuth {
+    /// The OAuth client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The client secret: the API never returns it, so this is `None` in practice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    /// The provider's authorization endpoint.
+    pub authorize_url: String,
+    /// The provider's token endpoint.
+    pub token_url: String,
+    /// The scopes requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// One page of connectors.
+///
+/// ```
+/// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
+/// let page = client.connectors().list().limit(10).send().await?;
+/// for connector in &page.connectors {
+///     println!("{}", connector.name);
+/// }
+/// println!("{:?} in all", page.total_count);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct ConnectorPage {
+    /// The connectors of this page, newest first.
+    pub connectors: Vec<Connector>,
+    /// How many connectors there are in all. The API documents the field as optional, so it is
+    /// `None` if a response leaves it out; `3` and `3.0` on the wire both read as `Some(3)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+}
+
+impl IntoIterator for ConnectorPage {
+    type Item = Connector;
+    type IntoIter = std::vec::IntoIter<Connector>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.connectors.into_iter()
+    }
+}
+
+/// OAuth 2.0 settings for a connector whose data source authorizes each user.
+///
+/// ```
+/// use cohere_connectors::OAuthConfig;
+///
+/// let oauth = OAuthConfig {
+///     client_id: "client-id".into(),
+///     client_secret: "client-secret".into(),
+///     authorize_url: "https://login.example.com/authorize".into(),
+///     token_url: "https://login.example.com/token".into(),
+///     scope: Some("read".into()),
+/// };
+/// assert!(!format!("{oauth:?}").contains("client-secret"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// The OAuth client id.
+    pub client_id: String,
+    /// The OAuth client secret.
+    pub client_secret: Secret,
+    /// The provider's authorization endpoint.
+    pub authorize_url: String,
+    /// The provider's token endpoint.
+    pub token_url: String,
+    /// The scopes to request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// A token the API sends to the connector on every request (service-to-service auth).
+///
+/// ```
+/// use cohere_connectors::{AuthTokenType, ServiceAuth};
+///
+/// let auth = ServiceAuth::bearer("token-123");
+/// assert_eq!(auth.token_type, AuthTokenType::Bearer);
+/// assert!(!format!("{auth:?}").contains("token-123"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAuth {
+    /// How the token goes into the `Authorization` header.
+    #[serde(rename = "type")]
+    pub token_type: AuthTokenType,
+    /// The token.
+    pub token: Secret,
+}
+
+impl ServiceAuth {
+    /// `Authorization: Bearer <token>`.
+    pub fn bearer(token: impl Into<Secret>) -> Self {
+        Self::new(AuthTokenType::Bearer, token)
+    }
+
+    /// `Authorization: Basic <token>`.
+    pub fn basic(token: impl Into<Secret>) -> Self {
+        Self::new(AuthTokenType::Basic, token)
+    }
+
+    /// `Authorization: <token>`.
+    pub fn noscheme(token: impl Into<Secret>) -> Self {
+        Self::new(AuthTokenType::NoScheme, token)
+    }
+
+    /// A token sent the given way.
+    pub fn new(token_type: AuthTokenType, token: impl Into<Secret>) -> Self {
+        Self {
+            token_type,
+            token: token.into(),
+        }
+    }
+}
+
+/// Everything needed to create a connector: the body of `POST /v1/connectors`.
+///
+/// Usually built through [`Connectors::create`](crate::connectors::Connectors::create); as a
+/// value it can be kept in a configuration file:
+///
+/// ```
+/// use cohere_connectors::NewConnector;
+///
+/// let spec: NewConnector = serde_json::from_str(r#"{
+///     "name": "Wiki",
+///     "url": "https://wiki.example.com/search",
+///     "service_auth": {"type": "bearer", "token": "t0k3n"}
+/// }"#)?;
+/// assert_eq!(spec.name, "Wiki");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct NewConnector {
+    /// Human-readable name (required).
+    pub name: String,
+    /// The URL the API calls to search the data source (required).
+    pub url: String,
+    /// What the connector is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Fields of the returned documents to keep out of the prompt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
+    /// Whether the connector starts active (the API's default: yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Whether a chat request goes on when the connector fails (the API's default: no).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continue_on_failure: Option<bool>,
+    /// OAuth settings; exclusive with `service_auth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthConfig>,
+    /// Service-to-service token; exclusive with `oauth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_auth: Option<ServiceAuth>,
+}
+
+impl NewConnector {
+    /// A connector with its two required fields and the API's defaults for the rest.
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            url: url.into(),
+            description: None,
+            excludes: Vec::new(),
+            active: None,
+            continue_on_failure: None,
+            oauth: None,
+            service_auth: None,
+        }
+    }
+
+    pub(crate) fn validate(&self, operation: Operation) -> Result<()> {
+        require_text(operation, "name", &self.name)?;
+        require_http_url(operation, "url", &self.url)?;
+        validate_auth(operation, self.oauth.as_ref(), self.service_auth.as_ref())
+    }
+}
+
+/// The fields of a connector to change: the body of `PATCH /v1/connectors/{id}`. Only the
+/// fields that are set are sent; the others keep their current values.
+///
+/// ```
+/// use cohere_connectors::ConnectorUpdate;
+///
+/// let mut update = ConnectorUpdate::default();
+/// update.active = Some(false);
+/// update.excludes = Some(vec![]); // sent as `[]`: clears the list
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ConnectorUpdate {
+    /// A new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A new search URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A new list of excluded fields (`Some(vec![])` clears it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excludes: Option<Vec<String>>,
+    /// New OAuth settings; exclusive with `service_auth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthConfig>,
+    /// A new service-to-service token; exclusive with `oauth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_auth: Option<ServiceAuth>,
+    /// Activate or deactivate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Whether a chat request goes on when the connector fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continue_on_failure: Option<bool>,
+}
+
+impl ConnectorUpdate {
+    pub(crate) fn validate(&self, operation: Operation) -> Result<()> {
+        if let Some(name) = &self.name {
+            require_text(operation, "name", name)?;
+        }
+        if let Some(url) = &self.url {
+            require_http_url(operation, "url", url)?;
+        }
+        validate_auth(operation, self.oauth.as_ref(), self.service_auth.as_ref())
+    }
+}
+
+fn validate_auth(
+    operation: Operation,
+    oauth: Option<&OAuthConfig>,
+    service_auth: Option<&ServiceAuth>,
+) -> Result<()> {
+    if oauth.is_some() && service_auth.is_some() {
+        return Err(Error::invalid(
+            operation,
+            "oauth and service_auth are mutually exclusive: set one of them",
+        ));
+    }
+    if let Some(oauth) = oauth {
+        require_text(operation, "oauth.client_id", &oauth.client_id)?;
+        if oauth.client_secret.is_empty() {
+            return Err(Error::invalid(operation, "oauth.client_secret is empty"));
+        }
+        require_http_url(operation, "oauth.authorize_url", &oauth.authorize_url)?;
+        require_http_url(operation, "oauth.token_url", &oauth.token_url)?;
+    }
+    if let Some(service_auth) = service_auth
+        && service_auth.token.is_empty()
+    {
+        return Err(Error::invalid(operation, "service_auth.token is empty"));
+    }
+    Ok(())
+}
+
+pub(crate) fn require_text(operation: Operation, field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(operation, format!("{field} is empty")));
+    }
+    Ok(())
+}
+
+/// URLs are not echoed back in the message: they may carry credentials.
+pub(crate) fn require_http_url(operation: Operation, field: &str, value: &str) -> Result<()> {
+    let parsed = reqwest::Url::parse(value).map_err(|error| {
+        Error::invalid(
+            operation,
+            format!("{field} is not an absolute http(s) URL ({error})"),
+        )
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::invalid(
+            operation,
+            format!("{field} must be an http(s) URL with a host"),
+        ));
+    }
+    Ok(())
+}
+
+impl From<raw::types::Connector> for Connector {
+    fn from(raw: raw::types::Connector) -> Self {
+        Self {
+            id: raw.id,
+            organization_id: raw.organization_id,
+            name: raw.name,
+            description: raw.description,
+            url: raw.url,
+            created_at: raw.created_at,
+            updated_at: raw.updated_at,
+            excludes: raw.excludes,
+            auth_type: raw.auth_type.map(AuthType::from),
+            oauth: raw.oauth.map(ConnectorOAuth::from),
+            auth_status: raw.auth_status.map(AuthStatus::from),
+            active: raw.active,
+            continue_on_failure: raw.continue_on_failure,
+        }
+    }
+}
+
+impl From<raw::types::ConnectorOAuth> for ConnectorOAuth {
+    fn from(raw: raw::types::ConnectorOAuth) -> Self {
+        Self {
+            client_id: raw.client_id,
+            client_secret: raw.client_secret.map(Secret::from),
+            authorize_url: raw.authorize_url,
+            token_url: raw.token_url,
+            scope: raw.scope,
+        }
+    }
+}
+
+impl ConnectorPage {
+    /// `total_count` is a JSON number in the API; here it must be a whole, non-negative one.
+    pub(crate) fn from_raw(raw: raw::types::ListConnectorsResponse) -> Result<Self, String> {
+        let total_count = raw.total_count.map(whole_count).transpose()?;
+        Ok(Self {
+            connectors: raw.connectors.into_iter().map(Connector::from).collect(),
+            total_count,
+        })
+    }
+}
+
+fn whole_count(value: f64) -> Result<u64, String> {
+    // 2^64 as an f64: every whole f64 below it fits in a u64.
+    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < LIMIT {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(value as u64)
+    } else {
+        Err(format!(
+            "total_count {value} is not a whole number of connectors"
+        ))
+    }
+}
+
+impl From<AuthTokenType> for raw::types::AuthTokenType {
+    fn from(token_type: AuthTokenType) -> Self {
+        match token_type {
+            AuthTokenType::Bearer => Self::Bearer,
+            AuthTokenType::Basic => Self::Basic,
+            AuthTokenType::NoScheme => Self::Noscheme,
+        }
+    }
+}
+
+impl From<OAuthConfig> for raw::types::CreateConnectorOAuth {
+    fn from(oauth: OAuthConfig) -> Self {
+        Self {
+            client_id: oauth.client_id,
+            client_secret: oauth.client_secret.expose().to_owned(),
+            authorize_url: oauth.authorize_url,
+            token_url: oauth.token_url,
+            scope: oauth.scope,
+        }
+    }
+}
+
+impl From<ServiceAuth> for raw::types::CreateConnectorServiceAuth {
+    fn from(auth: ServiceAuth) -> Self {
+        Self {
+            type_: auth.token_type.into(),
+            token: auth.token.expose().to_owned(),
+        }
+    }
+}
+
+impl From<NewConnector> for raw::types::CreateConnectorRequest {
+    fn from(new: NewConnector) -> Self {
+        Self {
+            name: new.name,
+            url: new.url,
+            description: new.description,
+            excludes: new.excludes,
+            // The fragment keeps the API's defaults for these, so the generated type needs a
+            // value: the default is what the API would apply anyway.
+            active: new.active.unwrap_or(true),
+            continue_on_failure: new.continue_on_failure.unwrap_or(false),
+            oauth: new.oauth.map(Into::into),
+            service_auth: new.service_auth.map(Into::into),
+        }
+    }
+}
+
+impl From<ConnectorUpdate> for raw::types::UpdateConnectorRequest {
+    fn from(update: ConnectorUpdate) -> Self {
+        Self {
+            name: update.name,
+            url: update.url,
+            excludes: update
+                .excludes
+                .map(raw::types::UpdateConnectorRequestExcludes),
+            oauth: update.oauth.map(Into::into),
+            service_auth: update.service_auth.map(Into::into),
+            active: update.active,
+            continue_on_failure: update.continue_on_failure,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_must_be_whole_and_non_negative() {
+        assert_eq!(whole_count(3.0), Ok(3));
+        assert_eq!(whole_count(0.0), Ok(0));
+        for bad in [-1.0, 2.5, f64::NAN, f64::INFINITY, 1e20] {
+            assert!(whole_count(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn open_enums_round_trip_unknown_values() {
+        let status: AuthStatus = serde_json::from_str(r#""revoked""#).unwrap();
+        assert_eq!(status, AuthStatus::Unknown("revoked".into()));
+        assert_eq!(serde_json::to_string(&status).unwrap(), r#""revoked""#);
+        assert_eq!(
+            serde_json::to_string(&AuthStatus::NotAuthorized).unwrap(),
+            r#""""#
+        );
+    }
+
+    #[test]
+    fn config_files_with_typos_are_rejected() {
+        let typo = r#"{"name": "a", "url": "https://a.example", "continue_on_faliure": true}"#;
+        assert!(serde_json::from_str::<NewConnector>(typo).is_err());
+    }
+}
