@@ -8,6 +8,7 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 
 use crate::connectors::Connectors;
+use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 use crate::transport::{Transport, TransportSettings, bearer, default_user_agent};
 use crate::{Error, Result, Secret, raw};
 
@@ -52,9 +53,9 @@ pub(crate) struct Shared {
 /// How calls behave beyond a single request.
 #[derive(Clone, Debug)]
 pub(crate) struct CallConfig {
-    /// Stored for the retry loop, which reads it once it exists.
-    #[allow(dead_code)]
-    pub max_retries: u32,
+    pub retry: RetryPolicy,
+    /// A bound on a whole call, retries and waits included.
+    pub deadline: Option<Duration>,
 }
 
 impl Client {
@@ -127,7 +128,8 @@ pub struct ClientBuilder {
     client_name: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
-    max_retries: u32,
+    deadline: Option<Duration>,
+    retry: RetryPolicy,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     max_response_bytes: Option<usize>,
@@ -141,7 +143,7 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder with the defaults: Cohere's production URL, a 60 s timeout per attempt,
-    /// a 10 s connect timeout, 2 retries.
+    /// a 10 s connect timeout, no overall deadline, 2 retries with backoff from 0.5 s to 60 s.
     pub fn new() -> Self {
         Self {
             api_key: None,
@@ -149,7 +151,14 @@ impl ClientBuilder {
             client_name: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
+            deadline: None,
+            retry: RetryPolicy {
+                max_retries: DEFAULT_MAX_RETRIES,
+                base_delay: DEFAULT_BASE_DELAY,
+                max_delay: DEFAULT_MAX_DELAY,
+                max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+                non_idempotent: false,
+            },
             http_client: None,
             allow_insecure_http: false,
             max_response_bytes: None,
@@ -207,9 +216,48 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a failed request may be retried (default 2).
+    /// A bound on a whole call: every attempt and every wait between them (default: none).
+    /// A call that runs out of time ends with a [`TransportError`](crate::TransportError)
+    /// whose `is_timeout()` is true.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// How many times a failed request may be retried (default 2; 0 turns retries off).
+    /// Which failures are retried is in the table of the crate's README and of
+    /// [`retry_non_idempotent`](Self::retry_non_idempotent).
     pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
+        self.retry.max_retries = max_retries;
+        self
+    }
+
+    /// The first backoff (default 0.5 s); each retry may wait up to twice the previous ceiling,
+    /// picked at random from zero to that ceiling (full jitter).
+    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
+        self.retry.base_delay = delay;
+        self
+    }
+
+    /// The largest backoff between two attempts (default 60 s).
+    pub fn retry_max_delay(mut self, delay: Duration) -> Self {
+        self.retry.max_delay = delay;
+        self
+    }
+
+    /// The longest wait a server may ask for with `Retry-After` or `X-RateLimit-Reset`
+    /// (default 60 s). A longer one is not slept through: the error returns at once, with
+    /// [`ApiError::retry_after`](crate::ApiError::retry_after) saying how long it asked for.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.retry.max_retry_after = wait;
+        self
+    }
+
+    /// Also retry POST and PATCH (create, update, authorize) on 408, 5xx and transport errors
+    /// after which the server may have acted (default off: the change could happen twice).
+    /// They are always retried on 429 and when no connection could be made.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry.non_idempotent = retry;
         self
     }
 
@@ -256,8 +304,10 @@ impl ClientBuilder {
                 base_url.host_str().unwrap_or_default()
             )));
         }
-        if self.timeout.is_zero() {
-            return Err(Error::config("the timeout must be longer than zero"));
+        if self.timeout.is_zero() || self.deadline.is_some_and(|deadline| deadline.is_zero()) {
+            return Err(Error::config(
+                "timeouts and deadlines must be longer than zero",
+            ));
         }
         let client_name = self
             .client_name
@@ -285,7 +335,8 @@ impl ClientBuilder {
             shared: Arc::new(Shared {
                 raw: raw::Client::new_with_client(base, http, transport),
                 config: CallConfig {
-                    max_retries: self.max_retries,
+                    retry: self.retry,
+                    deadline: self.deadline,
                 },
             }),
         })
@@ -300,7 +351,8 @@ impl fmt::Debug for ClientBuilder {
             .field("client_name", &self.client_name)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
-            .field("max_retries", &self.max_retries)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
             .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)

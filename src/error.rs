@@ -109,6 +109,16 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// Records how many attempts the call made, for the errors that report it.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        match &mut self {
+            Self::Api(api) => api.0.attempts = attempts,
+            Self::Transport(transport) => transport.0.attempts = attempts,
+            _ => {}
+        }
+        self
+    }
 }
 
 /// Which of the API's documented errors a status is.

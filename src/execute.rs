@@ -1,8 +1,10 @@
-//! The one path every facade call takes: run the raw call and turn what progenitor returns
-//! into this crate's [`Error`].
+//! The one path every facade call takes: run the raw call, retry by the policy, bound the
+//! whole by the deadline, and turn what progenitor returns into this crate's [`Error`].
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use progenitor_client::ResponseValue;
 
@@ -11,7 +13,8 @@ use crate::error::{
     ApiError, ApiErrorDetails, DecodeError, DecodeErrorDetails, TransportError,
     TransportErrorDetails, TransportKind,
 };
-use crate::retry::retry_after;
+use crate::retry::{Decision, retry_after};
+use crate::telemetry::CallTrace;
 use crate::transport::{ERROR_BODY_SNIPPET, NonApiErrorBody, snippet};
 use crate::{Client, Error, Operation, Result, raw};
 
@@ -23,17 +26,92 @@ pub(crate) type RawResult<T> =
 pub(crate) const SUCCESS_STATUS: u16 = 200;
 
 impl Client {
-    /// Runs `call` (one raw request) and classifies its outcome.
+    /// Runs `call` (one raw request) until it succeeds, the retry policy gives up, or the
+    /// deadline passes. The error returned is the last real one, with the number of attempts.
     pub(crate) async fn execute<T, F, Fut>(&self, operation: Operation, call: F) -> Result<T>
     where
         F: Fn(Arc<Shared>) -> Fut,
         Fut: Future<Output = RawResult<T>>,
     {
-        match call(Arc::clone(&self.shared)).await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(error) => Err(classify(operation, error).await),
+        let trace = CallTrace::start(operation);
+        let attempts = AtomicU32::new(0);
+        let deadline = self.shared.config.deadline;
+        let deadline_at = deadline.map(|deadline| Instant::now() + deadline);
+        let attempting = self.attempt_until_done(operation, &call, &attempts, deadline_at, &trace);
+
+        let outcome = match deadline {
+            None => trace.instrument(attempting).await,
+            Some(deadline) => {
+                match trace
+                    .instrument(tokio::time::timeout(deadline, attempting))
+                    .await
+                {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(deadline_passed(
+                        operation,
+                        deadline,
+                        attempts.load(Ordering::Relaxed),
+                    )),
+                }
+            }
+        };
+        let status = match &outcome {
+            Ok(_) => Some(SUCCESS_STATUS),
+            Err(error) => error.status(),
+        };
+        trace.finish(attempts.load(Ordering::Relaxed), status);
+        outcome
+    }
+
+    async fn attempt_until_done<T, F, Fut>(
+        &self,
+        operation: Operation,
+        call: &F,
+        attempts: &AtomicU32,
+        deadline_at: Option<Instant>,
+        trace: &CallTrace,
+    ) -> Result<T>
+    where
+        F: Fn(Arc<Shared>) -> Fut,
+        Fut: Future<Output = RawResult<T>>,
+    {
+        let policy = &self.shared.config.retry;
+        loop {
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            let started = Instant::now();
+            let error = match call(Arc::clone(&self.shared)).await {
+                Ok(response) => {
+                    trace.attempt(attempt, started.elapsed(), Ok(response.status().as_u16()));
+                    return Ok(response.into_inner());
+                }
+                Err(error) => classify(operation, error).await,
+            };
+            trace.attempt(attempt, started.elapsed(), Err(&error));
+            match policy.decide(operation, attempt, &error) {
+                Decision::GiveUp => return Err(error.with_attempts(attempt)),
+                // Sleeping into the deadline would only trade this error for a timeout.
+                Decision::RetryAfter(wait)
+                    if deadline_at.is_some_and(|at| Instant::now() + wait >= at) =>
+                {
+                    return Err(error.with_attempts(attempt));
+                }
+                Decision::RetryAfter(wait) => {
+                    trace.retry(attempt, wait, &error);
+                    tokio::time::sleep(wait).await;
+                }
+            }
         }
     }
+}
+
+fn deadline_passed(operation: Operation, deadline: Duration, attempts: u32) -> Error {
+    Error::Transport(TransportError::new(TransportErrorDetails {
+        operation,
+        kind: TransportKind::Timeout,
+        detail: Some(format!("the deadline of {deadline:?} passed")),
+        source: None,
+        attempts,
+    }))
 }
 
 /// Maps progenitor's error onto the facade's. Asynchronous because an undocumented status

@@ -40,6 +40,7 @@ mod operation;
 pub mod raw;
 mod retry;
 mod secret;
+mod telemetry;
 mod transport;
 mod types;
 

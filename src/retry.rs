@@ -1,9 +1,84 @@
-//! When and how long to wait before trying again.
+//! When and how long to wait before trying again. The policy is the table in the README
+//! ("Retries, timeouts and pagination"): GET and DELETE are retried on 408, 429, 500, 502,
+//! 503, 504 and transport failures; POST and PATCH only on 429 and failed connections (the
+//! server never saw them) unless the caller opts in, since they could be applied twice.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::{Error, Operation};
+
+/// The default first backoff; Cohere's own SDKs start between 0.5 and 1 s.
+pub(crate) const DEFAULT_BASE_DELAY: Duration = Duration::from_millis(500);
+/// The default ceiling of one backoff.
+pub(crate) const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60);
+/// The default ceiling of a wait the server asks for; longer, and the error returns at once.
+pub(crate) const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// How a client retries.
+#[derive(Clone, Debug)]
+pub(crate) struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub max_retry_after: Duration,
+    pub non_idempotent: bool,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Sleep this long, then send again.
+    RetryAfter(Duration),
+    /// Return the error.
+    GiveUp,
+}
+
+impl RetryPolicy {
+    /// Decides after the `attempt`-th attempt (1 for the first) failed with `error`.
+    pub(crate) fn decide(&self, operation: Operation, attempt: u32, error: &Error) -> Decision {
+        if attempt > self.max_retries || !self.is_retried(operation, error) {
+            return Decision::GiveUp;
+        }
+        match server_requested_wait(error) {
+            Some(wait) if wait > self.max_retry_after => Decision::GiveUp,
+            Some(wait) => Decision::RetryAfter(wait),
+            None => Decision::RetryAfter(self.backoff(attempt)),
+        }
+    }
+
+    /// The README's table.
+    fn is_retried(&self, operation: Operation, error: &Error) -> bool {
+        let repeatable = operation.is_idempotent() || self.non_idempotent;
+        match error {
+            Error::Api(api) if api.status() == 429 => true,
+            Error::Api(api) => repeatable && api.is_transient(),
+            Error::Transport(transport) => repeatable || transport.is_connect(),
+            _ => false,
+        }
+    }
+
+    /// Exponential backoff with full jitter: a uniformly random wait between zero and
+    /// `base * 2^(attempt - 1)`, capped at `max_delay`. Jitter keeps many clients that failed
+    /// together from retrying together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(31);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+fn server_requested_wait(error: &Error) -> Option<Duration> {
+    match error {
+        Error::Api(api) => api.retry_after(),
+        _ => None,
+    }
+}
 
 /// Values of `X-RateLimit-Reset` above this are Unix times rather than a number of seconds
 /// (it is September 2001 as a timestamp, and 31 years as a delay).
@@ -53,6 +128,161 @@ fn until(at: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{
+        ApiError, ApiErrorDetails, TransportError, TransportErrorDetails, TransportKind,
+    };
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(5),
+            non_idempotent: false,
+        }
+    }
+
+    fn api(status: u16, retry_after: Option<Duration>) -> Error {
+        Error::Api(ApiError::new(ApiErrorDetails {
+            operation: Operation::GetConnector,
+            status,
+            message: None,
+            id: None,
+            body: None,
+            retry_after,
+            attempts: 1,
+        }))
+    }
+
+    fn transport(kind: TransportKind) -> Error {
+        Error::Transport(TransportError::new(TransportErrorDetails {
+            operation: Operation::GetConnector,
+            kind,
+            detail: None,
+            source: None,
+            attempts: 1,
+        }))
+    }
+
+    fn retried(policy: &RetryPolicy, operation: Operation, error: &Error) -> bool {
+        matches!(policy.decide(operation, 1, error), Decision::RetryAfter(_))
+    }
+
+    #[test]
+    fn the_policy_table() {
+        let policy = policy();
+        let (get, delete) = (Operation::GetConnector, Operation::DeleteConnector);
+        let (create, update) = (Operation::CreateConnector, Operation::UpdateConnector);
+        for status in [408, 429, 500, 502, 503, 504] {
+            assert!(retried(&policy, get, &api(status, None)), "GET {status}");
+            assert!(
+                retried(&policy, delete, &api(status, None)),
+                "DELETE {status}"
+            );
+        }
+        for status in [400, 401, 403, 404, 422, 498, 499, 501, 409] {
+            for operation in [get, delete, create, update] {
+                assert!(
+                    !retried(&policy, operation, &api(status, None)),
+                    "{operation} {status}"
+                );
+            }
+        }
+        for operation in [create, update] {
+            assert!(
+                retried(&policy, operation, &api(429, None)),
+                "{operation} 429"
+            );
+            assert!(
+                !retried(&policy, operation, &api(500, None)),
+                "{operation} 500"
+            );
+            assert!(retried(
+                &policy,
+                operation,
+                &transport(TransportKind::Connect)
+            ));
+            for kind in [
+                TransportKind::Timeout,
+                TransportKind::Request,
+                TransportKind::Body,
+            ] {
+                assert!(
+                    !retried(&policy, operation, &transport(kind)),
+                    "{operation} {kind:?}"
+                );
+                assert!(retried(&policy, get, &transport(kind)), "GET {kind:?}");
+            }
+        }
+        let opted_in = RetryPolicy {
+            non_idempotent: true,
+            ..policy
+        };
+        assert!(retried(&opted_in, create, &api(503, None)));
+        assert!(retried(
+            &opted_in,
+            update,
+            &transport(TransportKind::Timeout)
+        ));
+        assert!(!retried(&opted_in, create, &api(400, None)));
+    }
+
+    #[test]
+    fn attempts_run_out() {
+        let policy = policy();
+        let error = api(503, None);
+        assert!(matches!(
+            policy.decide(Operation::GetConnector, 2, &error),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            policy.decide(Operation::GetConnector, 3, &error),
+            Decision::GiveUp
+        );
+        let none = RetryPolicy {
+            max_retries: 0,
+            ..policy
+        };
+        assert_eq!(
+            none.decide(Operation::GetConnector, 1, &error),
+            Decision::GiveUp
+        );
+    }
+
+    #[test]
+    fn server_requested_waits_are_honoured_up_to_the_cap() {
+        let policy = policy();
+        assert_eq!(
+            policy.decide(
+                Operation::CreateConnector,
+                1,
+                &api(429, Some(Duration::from_secs(2)))
+            ),
+            Decision::RetryAfter(Duration::from_secs(2))
+        );
+        assert_eq!(
+            policy.decide(
+                Operation::GetConnector,
+                1,
+                &api(503, Some(Duration::from_secs(6)))
+            ),
+            Decision::GiveUp
+        );
+    }
+
+    #[test]
+    fn backoff_is_jittered_below_a_doubling_capped_ceiling() {
+        let policy = policy();
+        for attempt in 1..=40 {
+            let ceiling = (Duration::from_millis(100) * 2u32.pow((attempt - 1).min(20)))
+                .min(Duration::from_secs(1));
+            for _ in 0..50 {
+                assert!(policy.backoff(attempt) <= ceiling, "attempt {attempt}");
+            }
+        }
+        let waits: std::collections::HashSet<_> = (0..20).map(|_| policy.backoff(3)).collect();
+        assert!(waits.len() > 1, "the wait should vary");
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         pairs
