@@ -37,6 +37,7 @@ pub mod connectors;
 mod error;
 mod execute;
 mod operation;
+mod pagination;
 pub mod raw;
 mod retry;
 mod secret;
@@ -54,6 +55,7 @@ pub use client::{
 };
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result, TransportError};
 pub use operation::Operation;
+pub use pagination::{ConnectorStream, Pages};
 pub use secret::Secret;
 pub use types::{
     AuthStatus, AuthTokenType, AuthType, Connector, ConnectorOAuth, ConnectorPage, ConnectorUpdate,
