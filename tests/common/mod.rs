@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use cohere_connectors::Client;
 use httpmock::{MockServer, When};
 use serde_json::{Value, json};
