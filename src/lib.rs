@@ -36,6 +36,8 @@ mod client;
 pub mod connectors;
 mod error;
 mod execute;
+#[cfg(feature = "httpmock")]
+pub mod mock;
 mod operation;
 mod pagination;
 pub mod raw;
@@ -45,7 +47,8 @@ mod telemetry;
 mod transport;
 mod types;
 
-/// The README's examples compile as doctests, so it cannot drift from the API.
+/// The README's examples compile as doctests, so it cannot drift from the API. They use the
+/// emulator, so they run with that feature (the README's test command enables all).
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
