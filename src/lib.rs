@@ -34,6 +34,8 @@
 
 mod client;
 pub mod connectors;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod error;
 mod execute;
 #[cfg(feature = "httpmock")]
@@ -50,7 +52,7 @@ mod types;
 /// The README's examples compile as doctests, so it cannot drift from the API. They use the
 /// emulator, so they run with that feature (the README's test command enables all).
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "emulator"))]
 pub struct ReadmeDoctests;
 
 pub use client::{

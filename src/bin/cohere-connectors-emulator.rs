@@ -1,0 +1,120 @@
+//! `cohere-connectors-emulator --addr 127.0.0.1:8080 --api-key KEY [--api-key KEY2] [--seed N]`
+//!
+//! Serves the Connectors API emulator so that clients in any language (Cohere's Python or
+//! TypeScript SDK, curl) can use it: point them at the printed base URL with one of the keys.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use cohere_connectors::emulator::Emulator;
+
+const USAGE: &str = "\
+usage: cohere-connectors-emulator [--addr HOST:PORT] [--api-key KEY]... [--seed N] [--quiet]
+
+  --addr     where to listen (default 127.0.0.1:8080)
+  --api-key  a key the emulator accepts as `Authorization: Bearer KEY`; repeat for several
+             (default: CO_API_KEY if set, otherwise a random key that is printed)
+  --seed     start with N sample connectors (default 0)
+  --quiet    do not log one line per request";
+
+struct Options {
+    addr: SocketAddr,
+    api_keys: Vec<String>,
+    seed: usize,
+    quiet: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        api_keys: Vec::new(),
+        seed: 0,
+        quiet: false,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match arg.as_str() {
+            "--addr" => {
+                let text = value("--addr")?;
+                options.addr = text.parse().map_err(|_| {
+                    format!("--addr {text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)")
+                })?;
+            }
+            "--api-key" => options.api_keys.push(value("--api-key")?),
+            "--seed" => {
+                let text = value("--seed")?;
+                options.seed = text
+                    .parse()
+                    .map_err(|_| format!("--seed {text:?} is not a whole number"))?;
+            }
+            "--quiet" => options.quiet = true,
+            other => return Err(format!("unexpected argument {other:?}")),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let mut builder = Emulator::builder()
+        .addr(options.addr)
+        .seed(options.seed)
+        .log_requests(!options.quiet);
+    let mut printed_key = None;
+    let keys = if options.api_keys.is_empty() {
+        std::env::var("CO_API_KEY").ok().into_iter().collect()
+    } else {
+        options.api_keys
+    };
+    for key in &keys {
+        builder = builder.api_key(key.as_str());
+    }
+    let emulator = match builder.start().await {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            eprintln!("error: cannot listen on {}: {error}", options.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    if keys.is_empty() {
+        // A key the user chose is never echoed; a generated one has to be, to be usable.
+        printed_key = Some(emulator.api_key().to_owned());
+    }
+
+    eprintln!(
+        "Cohere Connectors API emulator listening on {}",
+        emulator.base_url()
+    );
+    match printed_key {
+        Some(key) => eprintln!("accepted key (generated): {key}"),
+        None => eprintln!("accepting {} key(s) given at start", keys.len()),
+    }
+    eprintln!(
+        "try: curl -H \"Authorization: Bearer $KEY\" {}/v1/connectors",
+        emulator.base_url()
+    );
+
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        eprintln!("error: cannot wait for Ctrl-C: {error}");
+    }
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}
