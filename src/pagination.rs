@@ -4,7 +4,7 @@
 //! walk stops at a short page or when `total_count` is reached, and ends with an error rather
 //! than looping or yielding duplicates when the server misbehaves.
 
-use std::collections::HashSet;
+use std::ops::Range;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -44,7 +44,7 @@ impl ListConnectors {
             client: self.client,
             page_size: self.limit.unwrap_or(MAX_PAGE_SIZE),
             next_offset: self.offset.unwrap_or(0),
-            previous_ids: HashSet::new(),
+            previous_ids: PageIds::default(),
             first: true,
             done: false,
         };
@@ -118,7 +118,7 @@ struct Walker {
     next_offset: u64,
     /// The ids of the last page: enough to drop the overlap a concurrent create causes and to
     /// notice a server that ignores `offset`, without memory growing with the account.
-    previous_ids: HashSet<String>,
+    previous_ids: PageIds,
     first: bool,
     done: bool,
 }
@@ -168,12 +168,16 @@ impl Walker {
                 self.page_size
             )));
         }
-        let ids: HashSet<String> = page.connectors.iter().map(|c| c.id.clone()).collect();
-        let mut seen_on_this_page = HashSet::new();
-        page.connectors.retain(|connector| {
-            !self.previous_ids.contains(&connector.id)
-                && seen_on_this_page.insert(connector.id.clone())
-        });
+        let ids = PageIds::of(&page.connectors);
+        if ids.has_duplicates() {
+            // A server that lists a connector twice in one page: keep its first appearance.
+            let mut seen = std::collections::HashSet::new();
+            page.connectors
+                .retain(|connector| seen.insert(connector.id.clone()));
+        }
+        let previous = &self.previous_ids;
+        page.connectors
+            .retain(|connector| !previous.contains(&connector.id));
         if returned > 0 && page.connectors.is_empty() {
             return Err(protocol(format!(
                 "the page at offset {offset} repeats the previous one: the server seems to ignore the offset"
@@ -190,9 +194,89 @@ impl Walker {
     }
 }
 
+/// The ids of one page, for exact membership tests without an allocation per id: their text
+/// in one buffer, indexed by a hash kept sorted. Hash hits are confirmed byte for byte.
+#[derive(Default)]
+struct PageIds {
+    text: String,
+    index: Vec<(u64, Range<usize>)>,
+}
+
+impl PageIds {
+    fn of(connectors: &[Connector]) -> Self {
+        let mut ids = Self {
+            text: String::with_capacity(connectors.iter().map(|c| c.id.len()).sum()),
+            index: Vec::with_capacity(connectors.len()),
+        };
+        for connector in connectors {
+            let start = ids.text.len();
+            ids.text.push_str(&connector.id);
+            ids.index
+                .push((fnv1a(connector.id.as_bytes()), start..ids.text.len()));
+        }
+        ids.index.sort_unstable_by_key(|(hash, _)| *hash);
+        ids
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        let hash = fnv1a(id.as_bytes());
+        let first = self.index.partition_point(|(other, _)| *other < hash);
+        self.index[first..]
+            .iter()
+            .take_while(|(other, _)| *other == hash)
+            .any(|(_, range)| &self.text[range.clone()] == id)
+    }
+
+    /// Whether an id appears twice (equal ids have equal hashes, so they sit side by side).
+    fn has_duplicates(&self) -> bool {
+        self.index.windows(2).any(|pair| {
+            pair[0].0 == pair[1].0 && self.text[pair[0].1.clone()] == self.text[pair[1].1.clone()]
+        })
+    }
+}
+
+/// FNV-1a: fast on short ids. Collisions only cost a byte comparison, so a non-cryptographic
+/// hash is enough (and a page holds at most 100 ids, so nothing here can be made slow).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 fn protocol(message: String) -> Error {
     Error::Protocol {
         operation: Operation::ListConnectors,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connectors(ids: &[&str]) -> Vec<Connector> {
+        ids.iter()
+            .map(|id| {
+                serde_json::from_value(serde_json::json!({
+                    "id": id, "name": "n",
+                    "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+                }))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn page_ids_answer_membership_exactly() {
+        let ids = PageIds::of(&connectors(&["a", "bb", "c-3", ""]));
+        for present in ["a", "bb", "c-3", ""] {
+            assert!(ids.contains(present), "{present:?}");
+        }
+        for absent in ["b", "c", "aa", "c-33"] {
+            assert!(!ids.contains(absent), "{absent:?}");
+        }
+        assert!(!ids.has_duplicates());
+        assert!(PageIds::of(&connectors(&["x", "y", "x"])).has_duplicates());
+        assert!(!PageIds::default().contains("x"));
     }
 }

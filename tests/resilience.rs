@@ -485,6 +485,27 @@ async fn concurrent_creates_shifting_the_pages_yield_no_duplicates() {
 }
 
 #[tokio::test]
+async fn a_connector_listed_twice_in_one_page_is_yielded_once() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/connectors");
+            then.status(200).json_body(page_body([0, 1, 1, 2], 4));
+        })
+        .await;
+    let client = fast(&server.base_url(), 0).build().unwrap();
+    let ids: Vec<String> = client
+        .connectors()
+        .list()
+        .stream()
+        .map_ok(|c| c.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["c-000", "c-001", "c-002"]);
+}
+
+#[tokio::test]
 async fn a_page_larger_than_asked_is_an_error() {
     let server = MockServer::start_async().await;
     server
