@@ -190,8 +190,16 @@ impl ClientHooks<Transport> for raw::Client {
 
 /// A successful body larger than `max` fails to read with
 /// [`http_body_util::LengthLimitError`] instead of filling memory; a `Content-Length` over the
-/// limit fails before anything is read.
+/// limit fails before anything is read. A body that declares a length within the limit is
+/// already bounded by HTTP framing (hyper refuses more bytes than declared), so it is passed
+/// through untouched: the common case costs nothing.
 fn limit_body(response: Response, max: usize) -> Response {
+    if response
+        .content_length()
+        .is_some_and(|length| length <= max as u64)
+    {
+        return response;
+    }
     let url = response.url().clone();
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     let limited = reqwest::Body::wrap(http_body_util::Limited::new(body, max));
