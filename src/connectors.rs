@@ -187,8 +187,7 @@ impl ListConnectors {
                 call.send().await
             })
             .await?;
-        ConnectorPage::from_raw(page)
-            .map_err(|reason| decode_error(operation, SUCCESS_STATUS, reason, String::new()))
+        ConnectorPage::try_from(page)
     }
 }
 

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::execute::{SUCCESS_STATUS, decode_error};
 use crate::{Error, Operation, Result, Secret, raw};
 
 /// Declares an enum that accepts every string: the values the API documents, plus
@@ -501,10 +502,33 @@ impl From<raw::types::ConnectorOAuth> for ConnectorOAuth {
     }
 }
 
-impl ConnectorPage {
-    /// `total_count` is a JSON number in the API; here it must be a whole, non-negative one.
-    pub(crate) fn from_raw(raw: raw::types::ListConnectorsResponse) -> Result<Self, String> {
-        let total_count = raw.total_count.map(whole_count).transpose()?;
+/// The facade's page from the raw one; `total_count` must be a whole, non-negative number.
+///
+/// ```
+/// use cohere_connectors::{ConnectorPage, raw};
+///
+/// let raw: raw::types::ListConnectorsResponse =
+///     serde_json::from_str(r#"{"connectors": [], "total_count": 3.0}"#)?;
+/// let page = ConnectorPage::try_from(raw)?;
+/// assert_eq!(page.total_count, Some(3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl TryFrom<raw::types::ListConnectorsResponse> for ConnectorPage {
+    type Error = Error;
+
+    fn try_from(raw: raw::types::ListConnectorsResponse) -> Result<Self> {
+        let total_count = raw
+            .total_count
+            .map(whole_count)
+            .transpose()
+            .map_err(|reason| {
+                decode_error(
+                    Operation::ListConnectors,
+                    SUCCESS_STATUS,
+                    reason,
+                    String::new(),
+                )
+            })?;
         Ok(Self {
             connectors: raw.connectors.into_iter().map(Connector::from).collect(),
             total_count,
