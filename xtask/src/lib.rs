@@ -1,3 +1,4 @@
 //! Project automation for `cohere-connectors`, run as `cargo xtask <task>`.
 
+pub mod bench_report;
 pub mod spec;

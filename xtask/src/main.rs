@@ -1,4 +1,5 @@
 //! `cargo xtask spec [--check] --upstream PATH [--out PATH]`
+//! `cargo xtask bench-report [--dir PATH]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,12 +8,16 @@ use xtask::spec::{self, FRAGMENT_PATH, Freshness};
 
 const USAGE: &str = "\
 usage: cargo xtask spec --upstream PATH [--out PATH] [--check]
+       cargo xtask bench-report [--dir PATH]
 
   spec        build the OpenAPI fragment of /v1/connectors from Cohere's upstream definition
   --upstream  Cohere's full OpenAPI file (e.g. ../shared/reference/cohere-openapi.yaml)
   --out       where the fragment goes (default: openapi/connectors.yaml in the workspace)
   --check     write nothing; fail, showing the difference, if the fragment is not exactly
-              what --upstream produces";
+              what --upstream produces
+
+  bench-report  print criterion's results (default dir: target/criterion) as a Markdown table
+                of medians and ratios to each group's baseline";
 
 struct SpecArgs {
     upstream: PathBuf,
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
         Some("spec") => spec_task(parse_spec_args(&args[1..])?),
+        Some("bench-report") => bench_report_task(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -61,6 +67,17 @@ fn parse_spec_args(args: &[String]) -> Result<SpecArgs, String> {
         out: out.unwrap_or_else(|| workspace_root().join(FRAGMENT_PATH)),
         check,
     })
+}
+
+fn bench_report_task(args: &[String]) -> Result<ExitCode, String> {
+    let dir = match args {
+        [] => workspace_root().join("target/criterion"),
+        [flag, dir] if flag == "--dir" => PathBuf::from(dir),
+        _ => return Err(format!("unexpected arguments {args:?}\n\n{USAGE}")),
+    };
+    let estimates = xtask::bench_report::read_estimates(&dir)?;
+    print!("{}", xtask::bench_report::render(&estimates));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn value_of(flag: &str, value: Option<&String>) -> Result<PathBuf, String> {

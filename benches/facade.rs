@@ -1,0 +1,450 @@
+//! What the facade costs over a hand-written client, measured as ratios within one run.
+//!
+//! `cargo bench --bench facade` runs them; `cargo xtask bench-report` turns criterion's
+//! estimates into the tables of BENCHMARKS.md. Each group holds a baseline and what is compared
+//! with it, against the same in-process server over loopback.
+//!
+//! Each group has absolute benchmarks (time per call, throughput) and *paired* ones named
+//! `ratio_*`: every sample alternates baseline and candidate (ABAB, the order flipped each
+//! round) and reports candidate time / baseline time, as milliseconds (1.000 ms = equal). On a
+//! shared machine whose speed drifts by several percent between benchmarks run one after the
+//! other, only pairing makes a few-percent target measurable.
+//!
+//!
+//! 1. `list_page_100`: a 100-connector page, facade vs raw bindings vs reqwest + serde_json.
+//! 2. `decode_page_100`: decoding that body, facade types vs a plain serde struct.
+//! 3. `stream_10k`: 10,000 connectors in pages of 100, `.stream()` vs a hand-written loop.
+//! 4. `concurrent_get_10k`: 10,000 gets from 64 tasks sharing one client, facade vs reqwest.
+//! 5. `get_retries`: the success path with retries on (the default) vs `max_retries(0)`.
+
+#[path = "support/fixture.rs"]
+mod fixture;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use cohere_connectors::{Client, ConnectorPage, raw};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fixture::{Fixture, Pages};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+const KEY: &str = "bench-key";
+
+/// The connector as a hand-written client would declare it: the same fields, plain types.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainConnector {
+    id: String,
+    #[serde(default)]
+    organization_id: Option<String>,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    #[serde(default)]
+    excludes: Vec<String>,
+    #[serde(default)]
+    auth_type: Option<String>,
+    #[serde(default)]
+    oauth: Option<PlainOAuth>,
+    #[serde(default)]
+    auth_status: Option<String>,
+    #[serde(default)]
+    active: Option<bool>,
+    #[serde(default)]
+    continue_on_failure: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainOAuth {
+    #[serde(default)]
+    client_id: Option<String>,
+    #[serde(default)]
+    client_secret: Option<String>,
+    authorize_url: String,
+    token_url: String,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainPage {
+    connectors: Vec<PlainConnector>,
+    #[serde(default)]
+    total_count: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainGet {
+    connector: PlainConnector,
+}
+
+fn client(base_url: &str, max_retries: u32) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(base_url)
+        .max_retries(max_retries)
+        .build()
+        .unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `candidate / baseline` as criterion's "time": the ratio in milliseconds times `rounds`.
+fn ratio_as_time(candidate: Duration, baseline: Duration, rounds: u64) -> Duration {
+    let ratio = candidate.as_secs_f64() / baseline.as_secs_f64();
+    Duration::from_secs_f64(ratio * 1e-3 * rounds as f64)
+}
+
+/// Runs `rounds` pairs of calls, alternating which goes first, and returns their ratio.
+async fn paired<B, BF, C, CF>(rounds: u64, baseline: &B, candidate: &C) -> Duration
+where
+    B: Fn() -> BF,
+    BF: std::future::Future<Output = ()>,
+    C: Fn() -> CF,
+    CF: std::future::Future<Output = ()>,
+{
+    let (mut base, mut cand) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..rounds {
+        let timed_base = async {
+            let started = Instant::now();
+            baseline().await;
+            started.elapsed()
+        };
+        let timed_cand = async {
+            let started = Instant::now();
+            candidate().await;
+            started.elapsed()
+        };
+        if round % 2 == 0 {
+            base += timed_base.await;
+            cand += timed_cand.await;
+        } else {
+            cand += timed_cand.await;
+            base += timed_base.await;
+        }
+    }
+    ratio_as_time(cand, base, rounds)
+}
+
+/// [`paired`] for synchronous work.
+fn paired_sync(rounds: u64, baseline: impl Fn(), candidate: impl Fn()) -> Duration {
+    let (mut base, mut cand) = (Duration::ZERO, Duration::ZERO);
+    let time = |work: &dyn Fn()| {
+        let started = Instant::now();
+        work();
+        started.elapsed()
+    };
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            base += time(&baseline);
+            cand += time(&candidate);
+        } else {
+            cand += time(&candidate);
+            base += time(&baseline);
+        }
+    }
+    ratio_as_time(cand, base, rounds)
+}
+
+async fn floor_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str) -> T {
+    let body = http
+        .get(url)
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+fn list_page(c: &mut Criterion) {
+    let fixture = Fixture::start(100, Pages::Prerendered);
+    let runtime = runtime();
+    let facade = client(&fixture.base_url, 2);
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/connectors?limit=100&offset=0", fixture.base_url);
+    let raw = facade.raw();
+
+    let floor_call = || async {
+        black_box(floor_get::<PlainPage>(&http, &url).await);
+    };
+    let raw_call = || async {
+        black_box(
+            raw.list_connectors()
+                .limit(100)
+                .offset(0)
+                .send()
+                .await
+                .unwrap(),
+        );
+    };
+    let facade_call = || async {
+        black_box(
+            facade
+                .connectors()
+                .list()
+                .limit(100)
+                .offset(0)
+                .send()
+                .await
+                .unwrap(),
+        );
+    };
+
+    let mut group = c.benchmark_group("list_page_100");
+    group.throughput(Throughput::Elements(100));
+    group.bench_function("baseline_reqwest_serde", |b| {
+        b.to_async(&runtime).iter(floor_call)
+    });
+    group.bench_function("raw", |b| b.to_async(&runtime).iter(raw_call));
+    group.bench_function("facade", |b| b.to_async(&runtime).iter(facade_call));
+    group.bench_function("ratio_raw", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|rounds| paired(rounds, &floor_call, &raw_call));
+    });
+    group.bench_function("ratio_facade", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|rounds| paired(rounds, &floor_call, &facade_call));
+    });
+    group.finish();
+}
+
+fn decode_page(c: &mut Criterion) {
+    let body = fixture::render_page(100, 100, 0);
+    let plain = || {
+        black_box(serde_json::from_slice::<PlainPage>(black_box(&body)).unwrap());
+    };
+    let facade = || {
+        let raw: raw::types::ListConnectorsResponse =
+            serde_json::from_slice(black_box(&body)).unwrap();
+        black_box(ConnectorPage::try_from(raw).unwrap());
+    };
+
+    let mut group = c.benchmark_group("decode_page_100");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("baseline_serde_plain", |b| b.iter(plain));
+    group.bench_function("facade", |b| b.iter(facade));
+    group.bench_function("ratio_facade", |b| {
+        b.iter_custom(|rounds| paired_sync(rounds, plain, facade));
+    });
+    group.finish();
+}
+
+fn stream(c: &mut Criterion) {
+    const TOTAL: usize = 10_000;
+    let fixture = Fixture::start(TOTAL, Pages::Prerendered);
+    let runtime = runtime();
+    let facade = client(&fixture.base_url, 2);
+
+    let offset_loop = || async {
+        let mut offset = 0;
+        let mut seen = 0;
+        loop {
+            let page = facade
+                .connectors()
+                .list()
+                .limit(100)
+                .offset(offset)
+                .send()
+                .await
+                .unwrap();
+            let returned = page.connectors.len();
+            for connector in page.connectors {
+                black_box(connector);
+                seen += 1;
+            }
+            offset += returned as u64;
+            if returned < 100 || offset >= page.total_count.unwrap_or(u64::MAX) {
+                break;
+            }
+        }
+        assert_eq!(seen, TOTAL);
+    };
+    let stream = || async {
+        let mut connectors = facade.connectors().list().limit(100).stream();
+        let mut seen = 0;
+        while let Some(connector) = connectors.next().await {
+            black_box(connector.unwrap());
+            seen += 1;
+        }
+        assert_eq!(seen, TOTAL);
+    };
+
+    let mut group = c.benchmark_group("stream_10k");
+    group.throughput(Throughput::Elements(TOTAL as u64));
+    group.sample_size(10);
+    group.bench_function("baseline_offset_loop", |b| {
+        b.to_async(&runtime).iter(offset_loop)
+    });
+    group.bench_function("stream", |b| b.to_async(&runtime).iter(stream));
+    group.bench_function("ratio_stream", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|rounds| paired(rounds, &offset_loop, &stream));
+    });
+    group.finish();
+}
+
+const CONCURRENT_CALLS: usize = 10_000;
+const TASKS: usize = 64;
+
+/// Runs `CONCURRENT_CALLS` calls of `call`, spread over `TASKS` tasks.
+async fn spread<F, Fut>(call: Arc<F>) -> Duration
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|task| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                for index in (task..CONCURRENT_CALLS).step_by(TASKS) {
+                    call(index).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    started.elapsed()
+}
+
+async fn repeat_spread<F, Fut>(iterations: u64, call: Arc<F>) -> Duration
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let mut total = Duration::ZERO;
+    for _ in 0..iterations {
+        total += spread(call.clone()).await;
+    }
+    total
+}
+
+fn concurrent_gets(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let floor_fixture = Fixture::start(1, Pages::Prerendered);
+    let facade_fixture = Fixture::start(1, Pages::Prerendered);
+    let http = reqwest::Client::new();
+    let floor_base = floor_fixture.base_url.clone();
+    let facade = client(&facade_fixture.base_url, 2);
+
+    let floor_call = Arc::new(move |index: usize| {
+        let (http, url) = (
+            http.clone(),
+            format!("{floor_base}/v1/connectors/connector-{index}"),
+        );
+        async move {
+            black_box(floor_get::<PlainGet>(&http, &url).await);
+        }
+    });
+    let facade_call = Arc::new(move |index: usize| {
+        let facade = facade.clone();
+        async move {
+            black_box(
+                facade
+                    .connectors()
+                    .get(format!("connector-{index}"))
+                    .send()
+                    .await
+                    .unwrap(),
+            );
+        }
+    });
+
+    // One round of 10,000 calls on fresh servers: how many connections does it take?
+    let (floor_before, facade_before) = (floor_fixture.connections(), facade_fixture.connections());
+    runtime.block_on(spread(floor_call.clone()));
+    runtime.block_on(spread(facade_call.clone()));
+    eprintln!(
+        "concurrent_get_10k: TCP connections opened for {CONCURRENT_CALLS} calls from {TASKS} tasks: \
+         baseline {}, facade {}",
+        floor_fixture.connections() - floor_before,
+        facade_fixture.connections() - facade_before
+    );
+
+    let mut group = c.benchmark_group("concurrent_get_10k");
+    group.throughput(Throughput::Elements(CONCURRENT_CALLS as u64));
+    group.sample_size(10);
+    group.bench_function("baseline_reqwest_serde", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|iterations| repeat_spread(iterations, floor_call.clone()));
+    });
+    group.bench_function("facade", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|iterations| repeat_spread(iterations, facade_call.clone()));
+    });
+    let floor_round = || async {
+        spread(floor_call.clone()).await;
+    };
+    let facade_round = || async {
+        spread(facade_call.clone()).await;
+    };
+    group.bench_function("ratio_facade", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|rounds| paired(rounds, &floor_round, &facade_round));
+    });
+    group.finish();
+}
+
+fn retries(c: &mut Criterion) {
+    let fixture = Fixture::start(1, Pages::Prerendered);
+    let runtime = runtime();
+    let without = client(&fixture.base_url, 0);
+    let with = client(&fixture.base_url, 2);
+    let get_without = || async {
+        black_box(
+            without
+                .connectors()
+                .get("connector-1")
+                .send()
+                .await
+                .unwrap(),
+        );
+    };
+    let get_with = || async {
+        black_box(with.connectors().get("connector-1").send().await.unwrap());
+    };
+
+    let mut group = c.benchmark_group("get_retries");
+    group.bench_function("baseline_max_retries_0", |b| {
+        b.to_async(&runtime).iter(get_without)
+    });
+    group.bench_function("max_retries_2", |b| b.to_async(&runtime).iter(get_with));
+    group.bench_function("ratio_max_retries_2", |b| {
+        b.to_async(&runtime)
+            .iter_custom(|rounds| paired(rounds, &get_without, &get_with));
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    targets = list_page, decode_page, stream, concurrent_gets, retries
+}
+criterion_main!(benches);
