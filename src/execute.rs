@@ -131,7 +131,7 @@ pub(crate) async fn classify(
         Raw::UnexpectedResponse(response) => unexpected_response(operation, response).await,
         Raw::ResponseBodyError(error) => body_error(operation, error),
         Raw::CommunicationError(error) | Raw::InvalidUpgrade(error) => {
-            transport_error(operation, error)
+            transport_error(operation, error, TransportKind::Request)
         }
         Raw::InvalidResponsePayload(body, error) => decode_error(
             operation,
@@ -194,27 +194,18 @@ fn body_error(operation: Operation, error: reqwest::Error) -> Error {
     if let Some(limit) = find_cause::<http_body_util::LengthLimitError>(&error) {
         return decode_error(operation, SUCCESS_STATUS, limit.to_string(), String::new());
     }
-    let kind = if error.is_timeout() {
-        TransportKind::Timeout
-    } else {
-        TransportKind::Body
-    };
-    Error::Transport(TransportError::new(TransportErrorDetails {
-        operation,
-        kind,
-        detail: None,
-        source: Some(error),
-        attempts: 1,
-    }))
+    transport_error(operation, error, TransportKind::Body)
 }
 
-fn transport_error(operation: Operation, error: reqwest::Error) -> Error {
+/// A reqwest failure as a transport error: a timeout or a failed connection when reqwest says
+/// so, `otherwise` when it does not.
+fn transport_error(operation: Operation, error: reqwest::Error, otherwise: TransportKind) -> Error {
     let kind = if error.is_timeout() {
         TransportKind::Timeout
     } else if error.is_connect() {
         TransportKind::Connect
     } else {
-        TransportKind::Request
+        otherwise
     };
     Error::Transport(TransportError::new(TransportErrorDetails {
         operation,

@@ -215,8 +215,7 @@ async fn screen_error_body(response: Response) -> Response {
     let status = response.status();
     let headers = response.headers().clone();
     let url = response.url().clone();
-    let (parts, _) = http::Response::new(()).into_parts();
-    let mut parts = parts;
+    let mut parts = http::Response::new(()).into_parts().0;
     parts.status = status;
     parts.version = response.version();
     parts.headers = headers.clone();

@@ -345,6 +345,23 @@ async fn fifty_megabytes_of_junk_end_cleanly() {
 
 // ---- pagination ---------------------------------------------------------------------------------
 
+/// Answers `GET /v1/connectors?...offset=<offset>` with `status` and `body`.
+async fn at_offset(
+    server: &MockServer,
+    offset: u64,
+    status: u16,
+    body: serde_json::Value,
+) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/connectors")
+                .query_param("offset", offset.to_string());
+            then.status(status).json_body(body);
+        })
+        .await
+}
+
 async fn paged_server(total: usize, page: usize) -> MockServer {
     let server = MockServer::start_async().await;
     for offset in (0..total).step_by(page) {
@@ -425,23 +442,8 @@ async fn a_server_that_ignores_the_offset_ends_with_an_error_not_a_hang() {
 #[tokio::test]
 async fn a_failure_on_page_two_comes_after_page_one() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1/connectors")
-                .query_param("offset", "0");
-            then.status(200).json_body(page_body(0..100, 300));
-        })
-        .await;
-    let failing = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1/connectors")
-                .query_param("offset", "100");
-            then.status(500)
-                .json_body(json!({"message": "page two broke"}));
-        })
-        .await;
+    at_offset(&server, 0, 200, page_body(0..100, 300)).await;
+    let failing = at_offset(&server, 100, 500, json!({"message": "page two broke"})).await;
     let client = fast(&server.base_url(), 1).build().unwrap();
     let items: Vec<_> = client.connectors().list().stream().collect().await;
     assert_eq!(items.len(), 101);
@@ -455,22 +457,8 @@ async fn concurrent_creates_shifting_the_pages_yield_no_duplicates() {
     // Newest first: a connector created between two pages pushes the last one of page 1 to
     // the top of page 2.
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1/connectors")
-                .query_param("offset", "0");
-            then.status(200).json_body(page_body(0..100, 150));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1/connectors")
-                .query_param("offset", "100");
-            then.status(200).json_body(page_body(99..150, 151));
-        })
-        .await;
+    at_offset(&server, 0, 200, page_body(0..100, 150)).await;
+    at_offset(&server, 100, 200, page_body(99..150, 151)).await;
     let client = fast(&server.base_url(), 0).build().unwrap();
     let ids: Vec<String> = client
         .connectors()
