@@ -24,6 +24,14 @@ fn fast(base_url: &str, max_retries: u32) -> cohere_connectors::ClientBuilder {
         .retry_max_delay(Duration::from_millis(20))
 }
 
+/// Creates the connector the retry tests send: a POST, so the non-idempotent rules apply.
+async fn create_one(client: &Client) -> cohere_connectors::Result<cohere_connectors::Connector> {
+    client
+        .connectors()
+        .create("A", "https://a.example/search")
+        .await
+}
+
 fn page_body(ids: impl IntoIterator<Item = usize>, total: usize) -> serde_json::Value {
     let connectors: Vec<_> = ids
         .into_iter()
@@ -132,11 +140,7 @@ async fn the_error_returned_is_the_last_one() {
 async fn create_is_not_retried_on_500_but_is_on_429() {
     let server = ScriptedServer::start(vec![Reply::json(500, json!({"message": "boom"}))]).await;
     let client = fast(&server.url, 2).build().unwrap();
-    let error = client
-        .connectors()
-        .create("A", "https://a.example/search")
-        .await
-        .unwrap_err();
+    let error = create_one(&client).await.unwrap_err();
     assert_eq!(error.status(), Some(500));
     assert_eq!(server.requests(), 1);
 
@@ -146,11 +150,7 @@ async fn create_is_not_retried_on_500_but_is_on_429() {
     ])
     .await;
     let client = fast(&server.url, 2).build().unwrap();
-    client
-        .connectors()
-        .create("A", "https://a.example/search")
-        .await
-        .unwrap();
+    create_one(&client).await.unwrap();
     assert_eq!(server.requests(), 2);
 }
 
@@ -165,11 +165,7 @@ async fn create_is_retried_on_500_when_the_caller_opts_in() {
         .retry_non_idempotent(true)
         .build()
         .unwrap();
-    client
-        .connectors()
-        .create("A", "https://a.example/search")
-        .await
-        .unwrap();
+    create_one(&client).await.unwrap();
     assert_eq!(server.requests(), 2);
 }
 
@@ -220,13 +216,13 @@ async fn a_refused_connection_is_retried_even_for_create() {
         .local_addr()
         .unwrap()
         .port();
-    let error = fast(&format!("http://127.0.0.1:{port}"), 2)
-        .build()
-        .unwrap()
-        .connectors()
-        .create("A", "https://a.example/search")
-        .await
-        .unwrap_err();
+    let error = create_one(
+        &fast(&format!("http://127.0.0.1:{port}"), 2)
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap_err();
     let Error::Transport(transport) = &error else {
         panic!("{error:?}")
     };
