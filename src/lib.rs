@@ -31,23 +31,22 @@
 //! Secrets (the API key, OAuth client secrets, service tokens) are held as [`Secret`]s and
 //! never appear in `Debug` or `Display` output or in errors.
 #![deny(missing_docs)]
+// Every value a caller or a server chooses (durations, offsets, lengths) is added and
+// multiplied with checked or saturating arithmetic: a library must not panic or wrap on input.
+#![deny(clippy::arithmetic_side_effects)]
 
+// The layers, bottom up; a module only uses the ones below it.
+mod api;
 mod client;
-pub mod connectors;
+mod core;
 #[cfg(feature = "emulator")]
 pub mod emulator;
-mod error;
-mod execute;
+mod http;
 #[cfg(feature = "httpmock")]
 pub mod mock;
-mod operation;
-mod pagination;
 pub mod raw;
-mod retry;
-mod secret;
-mod telemetry;
-mod transport;
-mod types;
+
+pub use api::connectors;
 
 /// The README's examples compile as doctests, so it cannot drift from the API. They use the
 /// emulator, so they run with that feature (the README's test command enables all).
@@ -55,14 +54,15 @@ mod types;
 #[cfg(all(doctest, feature = "emulator"))]
 pub struct ReadmeDoctests;
 
-pub use client::{
-    API_KEY_VAR, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_BASE_URL, FALLBACK_API_KEY_VAR,
-};
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result, TransportError};
-pub use operation::Operation;
-pub use pagination::{ConnectorStream, Pages};
-pub use secret::Secret;
-pub use types::{
+pub use api::pagination::{ConnectorStream, Pages};
+pub use api::types::{
     AuthStatus, AuthTokenType, AuthType, Connector, ConnectorOAuth, ConnectorPage, ConnectorUpdate,
     NewConnector, OAuthConfig, ServiceAuth,
 };
+pub use client::{
+    API_KEY_VAR, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_BASE_URL, FALLBACK_API_KEY_VAR,
+};
+pub use core::error::{ApiError, ApiErrorKind, DecodeError, Error, Result, TransportError};
+pub use core::id::{ConnectorId, InvalidId, MAX_ID_BYTES};
+pub use core::operation::Operation;
+pub use core::secret::Secret;

@@ -63,13 +63,13 @@ async fn a_user_mocks_a_listing_with_typed_helpers() {
 async fn a_user_mocks_an_error_and_a_path_parameter() {
     let server = MockServer::start_async().await;
     let found = server.get_connector(|when, then| {
-        when.id("wiki");
+        when.id(&"wiki".parse().unwrap());
         then.ok(&GetConnectorResponse {
             connector: connector("wiki"),
         });
     });
     let missing = server.get_connector(|when, then| {
-        when.id("gone");
+        when.id(&"gone".parse().unwrap());
         then.not_found(&ErrorBody {
             message: Some("no such connector".into()),
             id: Some("e-1".into()),

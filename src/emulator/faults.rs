@@ -83,7 +83,8 @@ impl Faults {
 
     /// Closes the connection of the next `count` requests without answering.
     pub fn drop_next(&self, count: u32) -> &Self {
-        self.state().drops += count;
+        let mut state = self.state();
+        state.drops = state.drops.saturating_add(count);
         self
     }
 
@@ -108,13 +109,13 @@ impl Faults {
     pub(crate) fn next_action(&self) -> Action {
         let mut state = self.state();
         if state.drops > 0 {
-            state.drops -= 1;
+            state.drops = state.drops.saturating_sub(1);
             return Action::Drop;
         }
         let Some(failure) = state.failures.first_mut() else {
             return Action::Serve;
         };
-        failure.remaining -= 1;
+        failure.remaining = failure.remaining.saturating_sub(1);
         let action = Action::Fail {
             status: failure.status,
             retry_after: failure.retry_after,

@@ -247,13 +247,13 @@ fn seed(store: &Store, count: usize) {
             1 => {
                 request.service_auth = Some(CreateConnectorServiceAuth {
                     type_: AuthTokenType::Bearer,
-                    token: format!("sample-token-{index}"),
+                    token: format!("sample-token-{index}").into(),
                 });
             }
             2 => {
                 request.oauth = Some(CreateConnectorOAuth {
                     client_id: format!("sample-client-{index}"),
-                    client_secret: format!("sample-secret-{index}"),
+                    client_secret: format!("sample-secret-{index}").into(),
                     authorize_url: "https://auth.example.com/authorize".into(),
                     token_url: "https://auth.example.com/token".into(),
                     scope: Some("read".into()),

@@ -112,7 +112,9 @@ async fn handle(
 fn injected_failure(status: u16, retry_after: Option<std::time::Duration>) -> Response<Body> {
     let mut response = error(status, "injected failure");
     if let Some(wait) = retry_after {
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let seconds = wait
+            .as_secs()
+            .saturating_add(u64::from(wait.subsec_nanos() > 0));
         if let Ok(value) = HeaderValue::try_from(seconds.to_string()) {
             response.headers_mut().insert("retry-after", value);
         }

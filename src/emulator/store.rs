@@ -55,7 +55,7 @@ struct Stored {
     sequence: u64,
     connector: Connector,
     /// Kept as the API keeps them: write-only.
-    client_secret: Option<String>,
+    client_secret: Option<crate::Secret>,
     service_auth: Option<CreateConnectorServiceAuth>,
 }
 
@@ -112,7 +112,7 @@ impl Store {
             continue_on_failure: Some(request.continue_on_failure),
         };
         let sequence = state.next_sequence;
-        state.next_sequence += 1;
+        state.next_sequence = state.next_sequence.saturating_add(1);
         state.connectors.insert(
             id,
             Stored {
@@ -232,8 +232,11 @@ impl Store {
         let state = self.lock();
         let stored = &state.connectors[id];
         (
-            stored.client_secret.clone(),
-            stored.service_auth.as_ref().map(|auth| auth.token.clone()),
+            stored.client_secret.as_ref().map(|s| s.expose().to_owned()),
+            stored
+                .service_auth
+                .as_ref()
+                .map(|auth| auth.token.expose().to_owned()),
         )
     }
 }
@@ -252,10 +255,10 @@ fn unique_id(state: &State, name: &str) -> String {
     let slug = slug.trim_end_matches('-');
     let base = if slug.is_empty() { "connector" } else { slug };
     let mut candidate = base.to_owned();
-    let mut suffix = 2;
+    let mut suffix: u64 = 2;
     while state.connectors.contains_key(&candidate) {
         candidate = format!("{base}-{suffix}");
-        suffix += 1;
+        suffix = suffix.saturating_add(1);
     }
     candidate
 }

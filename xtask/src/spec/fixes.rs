@@ -244,7 +244,8 @@ fn error_response_locations(root: &Mapping) -> Vec<ResponseLocation> {
     locations.into_iter().collect()
 }
 
-fn schemas_mut(root: &mut Mapping) -> &mut Mapping {
+/// `components.schemas`, created when missing.
+pub(crate) fn schemas_mut(root: &mut Mapping) -> &mut Mapping {
     let components = root
         .entry("components".into())
         .or_insert_with(|| Value::Mapping(Mapping::new()));

@@ -8,6 +8,7 @@ pub mod downgrade;
 pub mod fixes;
 pub mod parse;
 pub mod prose;
+pub mod safety;
 pub mod select;
 
 use std::fmt::Write as _;
@@ -64,6 +65,14 @@ pub const PIPELINE: &[Transformation] = &[
     Transformation {
         name: "drop_unknown_formats",
         apply: fixes::drop_unknown_formats,
+    },
+    Transformation {
+        name: "mark_secret_properties",
+        apply: safety::mark_secret_properties,
+    },
+    Transformation {
+        name: "name_path_parameters",
+        apply: safety::name_path_parameters,
     },
 ];
 

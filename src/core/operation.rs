@@ -11,6 +11,7 @@ use std::fmt;
 /// assert_eq!(Operation::ListConnectors.to_string(), "list-connectors");
 /// assert!(Operation::GetConnector.is_idempotent());
 /// assert!(!Operation::CreateConnector.is_idempotent());
+/// assert_eq!(Operation::GetConnector.path_template(), "/v1/connectors/{id}");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -51,6 +52,27 @@ impl Operation {
             Self::DeleteConnector => "DELETE",
         }
     }
+
+    /// The path of the operation, with `{id}` where the connector id goes.
+    pub const fn path_template(self) -> &'static str {
+        match self {
+            Self::ListConnectors | Self::CreateConnector => "/v1/connectors",
+            Self::GetConnector | Self::UpdateConnector | Self::DeleteConnector => {
+                "/v1/connectors/{id}"
+            }
+            Self::AuthorizeOAuth => "/v1/connectors/{id}/oauth/authorize",
+        }
+    }
+
+    /// All six operations, in the order the API's reference lists them.
+    pub const ALL: [Operation; 6] = [
+        Self::ListConnectors,
+        Self::CreateConnector,
+        Self::GetConnector,
+        Self::UpdateConnector,
+        Self::DeleteConnector,
+        Self::AuthorizeOAuth,
+    ];
 
     /// Whether sending the request twice has the effect of sending it once (GET, DELETE).
     /// The retry policy only repeats other operations when the server cannot have acted.

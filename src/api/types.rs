@@ -10,8 +10,7 @@ use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::execute::{SUCCESS_STATUS, decode_error};
-use crate::{Error, Operation, Result, Secret, raw};
+use crate::{Error, Operation, Result, Secret};
 
 /// Declares an enum that accepts every string: the values the API documents, plus
 /// `Unknown(String)` for anything else, so a value the API adds tomorrow still decodes.
@@ -140,7 +139,7 @@ pub enum AuthTokenType {
 }
 
 /// A connector, as the API returns it. Fields the API adds later are ignored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Connector {
     /// The connector's id, derived from its name when it was created.
@@ -181,7 +180,7 @@ pub struct Connector {
 }
 
 /// A connector's OAuth configuration, as the API returns it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ConnectorOAuth {
     /// The OAuth client id.
@@ -244,7 +243,7 @@ impl IntoIterator for ConnectorPage {
 /// };
 /// assert!(!format!("{oauth:?}").contains("client-secret"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OAuthConfig {
     /// The OAuth client id.
@@ -320,7 +319,7 @@ impl ServiceAuth {
 /// assert_eq!(spec.name, "Wiki");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct NewConnector {
@@ -380,7 +379,7 @@ impl NewConnector {
 /// update.active = Some(false);
 /// update.excludes = Some(vec![]); // sent as `[]`: clears the list
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConnectorUpdate {
@@ -470,161 +469,9 @@ pub(crate) fn require_http_url(operation: Operation, field: &str, value: &str) -
     Ok(())
 }
 
-impl From<raw::types::Connector> for Connector {
-    fn from(raw: raw::types::Connector) -> Self {
-        Self {
-            id: raw.id,
-            organization_id: raw.organization_id,
-            name: raw.name,
-            description: raw.description,
-            url: raw.url,
-            created_at: raw.created_at,
-            updated_at: raw.updated_at,
-            excludes: raw.excludes,
-            auth_type: raw.auth_type.map(AuthType::from),
-            oauth: raw.oauth.map(ConnectorOAuth::from),
-            auth_status: raw.auth_status.map(AuthStatus::from),
-            active: raw.active,
-            continue_on_failure: raw.continue_on_failure,
-        }
-    }
-}
-
-impl From<raw::types::ConnectorOAuth> for ConnectorOAuth {
-    fn from(raw: raw::types::ConnectorOAuth) -> Self {
-        Self {
-            client_id: raw.client_id,
-            client_secret: raw.client_secret.map(Secret::from),
-            authorize_url: raw.authorize_url,
-            token_url: raw.token_url,
-            scope: raw.scope,
-        }
-    }
-}
-
-/// The facade's page from the raw one; `total_count` must be a whole, non-negative number.
-///
-/// ```
-/// use cohere_connectors::{ConnectorPage, raw};
-///
-/// let raw: raw::types::ListConnectorsResponse =
-///     serde_json::from_str(r#"{"connectors": [], "total_count": 3.0}"#)?;
-/// let page = ConnectorPage::try_from(raw)?;
-/// assert_eq!(page.total_count, Some(3));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-impl TryFrom<raw::types::ListConnectorsResponse> for ConnectorPage {
-    type Error = Error;
-
-    fn try_from(raw: raw::types::ListConnectorsResponse) -> Result<Self> {
-        let total_count = raw
-            .total_count
-            .map(whole_count)
-            .transpose()
-            .map_err(|reason| {
-                decode_error(
-                    Operation::ListConnectors,
-                    SUCCESS_STATUS,
-                    reason,
-                    String::new(),
-                )
-            })?;
-        Ok(Self {
-            connectors: raw.connectors.into_iter().map(Connector::from).collect(),
-            total_count,
-        })
-    }
-}
-
-fn whole_count(value: f64) -> Result<u64, String> {
-    // 2^64 as an f64: every whole f64 below it fits in a u64.
-    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < LIMIT {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Ok(value as u64)
-    } else {
-        Err(format!(
-            "total_count {value} is not a whole number of connectors"
-        ))
-    }
-}
-
-impl From<AuthTokenType> for raw::types::AuthTokenType {
-    fn from(token_type: AuthTokenType) -> Self {
-        match token_type {
-            AuthTokenType::Bearer => Self::Bearer,
-            AuthTokenType::Basic => Self::Basic,
-            AuthTokenType::NoScheme => Self::Noscheme,
-        }
-    }
-}
-
-impl From<OAuthConfig> for raw::types::CreateConnectorOAuth {
-    fn from(oauth: OAuthConfig) -> Self {
-        Self {
-            client_id: oauth.client_id,
-            client_secret: oauth.client_secret.expose().to_owned(),
-            authorize_url: oauth.authorize_url,
-            token_url: oauth.token_url,
-            scope: oauth.scope,
-        }
-    }
-}
-
-impl From<ServiceAuth> for raw::types::CreateConnectorServiceAuth {
-    fn from(auth: ServiceAuth) -> Self {
-        Self {
-            type_: auth.token_type.into(),
-            token: auth.token.expose().to_owned(),
-        }
-    }
-}
-
-impl From<NewConnector> for raw::types::CreateConnectorRequest {
-    fn from(new: NewConnector) -> Self {
-        Self {
-            name: new.name,
-            url: new.url,
-            description: new.description,
-            excludes: new.excludes,
-            // The fragment keeps the API's defaults for these, so the generated type needs a
-            // value: the default is what the API would apply anyway.
-            active: new.active.unwrap_or(true),
-            continue_on_failure: new.continue_on_failure.unwrap_or(false),
-            oauth: new.oauth.map(Into::into),
-            service_auth: new.service_auth.map(Into::into),
-        }
-    }
-}
-
-impl From<ConnectorUpdate> for raw::types::UpdateConnectorRequest {
-    fn from(update: ConnectorUpdate) -> Self {
-        Self {
-            name: update.name,
-            url: update.url,
-            excludes: update
-                .excludes
-                .map(raw::types::UpdateConnectorRequestExcludes),
-            oauth: update.oauth.map(Into::into),
-            service_auth: update.service_auth.map(Into::into),
-            active: update.active,
-            continue_on_failure: update.continue_on_failure,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_must_be_whole_and_non_negative() {
-        assert_eq!(whole_count(3.0), Ok(3));
-        assert_eq!(whole_count(0.0), Ok(0));
-        for bad in [-1.0, 2.5, f64::NAN, f64::INFINITY, 1e20] {
-            assert!(whole_count(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn open_enums_round_trip_unknown_values() {

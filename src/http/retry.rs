@@ -67,9 +67,11 @@ impl RetryPolicy {
         let exponent = attempt.saturating_sub(1).min(31);
         let ceiling = self
             .base_delay
-            .saturating_mul(1 << exponent)
+            .saturating_mul(2u32.saturating_pow(exponent))
             .min(self.max_delay);
-        ceiling.mul_f64(fastrand::f64())
+        // `fastrand::f64()` is below 1, so the product stays below the ceiling; the fallback
+        // only guards against float rounding at `Duration::MAX`.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * fastrand::f64()).unwrap_or(ceiling)
     }
 }
 
@@ -122,15 +124,16 @@ fn parse_seconds(value: &str) -> Option<Duration> {
 }
 
 fn until(at: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
-    (at - now).to_std().unwrap_or(Duration::ZERO)
+    at.signed_duration_since(now)
+        .to_std()
+        .unwrap_or(Duration::ZERO)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{
-        ApiError, ApiErrorDetails, TransportError, TransportErrorDetails, TransportKind,
-    };
+    use crate::core::error::{ApiError, TransportError, TransportKind};
+    use crate::core::text::Redactor;
 
     fn policy() -> RetryPolicy {
         RetryPolicy {
@@ -143,25 +146,18 @@ mod tests {
     }
 
     fn api(status: u16, retry_after: Option<Duration>) -> Error {
-        Error::Api(ApiError::new(ApiErrorDetails {
-            operation: Operation::GetConnector,
+        Error::Api(ApiError::from_body(
+            Operation::GetConnector,
             status,
-            message: None,
-            id: None,
-            body: None,
             retry_after,
-            attempts: 1,
-        }))
+            b"",
+            true,
+            &Redactor::default(),
+        ))
     }
 
     fn transport(kind: TransportKind) -> Error {
-        Error::Transport(TransportError::new(TransportErrorDetails {
-            operation: Operation::GetConnector,
-            kind,
-            detail: None,
-            source: None,
-            attempts: 1,
-        }))
+        Error::Transport(TransportError::new(Operation::GetConnector, kind, ""))
     }
 
     fn retried(policy: &RetryPolicy, operation: Operation, error: &Error) -> bool {
@@ -271,6 +267,29 @@ mod tests {
     }
 
     #[test]
+    fn extreme_settings_never_overflow() {
+        let policy = RetryPolicy {
+            max_retries: u32::MAX,
+            base_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+            max_retry_after: Duration::MAX,
+            non_idempotent: true,
+        };
+        for attempt in [1, 2, 31, 32, 64, u32::MAX - 1] {
+            assert!(policy.backoff(attempt) <= Duration::MAX);
+        }
+        let huge = api(429, Some(Duration::MAX));
+        assert_eq!(
+            policy.decide(Operation::GetConnector, 1, &huge),
+            Decision::RetryAfter(Duration::MAX)
+        );
+        assert!(matches!(
+            policy.decide(Operation::GetConnector, u32::MAX, &huge),
+            Decision::RetryAfter(_)
+        ));
+    }
+
+    #[test]
     fn backoff_is_jittered_below_a_doubling_capped_ceiling() {
         let policy = policy();
         for attempt in 1..=40 {
@@ -330,7 +349,7 @@ mod tests {
 
     #[test]
     fn nonsense_is_no_hint() {
-        for value in ["soon", "-3", "NaN", "inf", ""] {
+        for value in ["soon", "-3", "NaN", "inf", "", "1e400"] {
             assert_eq!(
                 retry_after_at(&headers(&[("retry-after", value)]), now()),
                 None,
@@ -338,5 +357,15 @@ mod tests {
             );
         }
         assert_eq!(retry_after_at(&HeaderMap::new(), now()), None);
+    }
+
+    #[test]
+    fn absurd_waits_parse_without_panicking() {
+        for value in ["10000000000000000000", "18446744073709551616", "1e300"] {
+            let _ = retry_after_at(&headers(&[("retry-after", value)]), now());
+            let _ = retry_after_at(&headers(&[("x-ratelimit-reset", value)]), now());
+        }
+        let far = retry_after_at(&headers(&[("x-ratelimit-reset", "9999999999999")]), now());
+        assert!(far.is_none() || far > Some(Duration::from_secs(1 << 30)));
     }
 }

@@ -1,5 +1,9 @@
 //! What every request and response goes through: progenitor's `ClientHooks`, implemented for
 //! the raw client. This is the only place that touches headers and bodies on the wire.
+//!
+//! Before sending: the path guard, the credential rules, the headers. After: redirects are
+//! refused, successful bodies are size-limited, and error bodies are read here so that their
+//! status survives whatever the body holds.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,39 +11,52 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use reqwest::{Response, StatusCode, Url};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{Response, Url};
 
+use super::guard;
+use super::intercepted::Intercepted;
 use crate::{Error, Result, Secret, raw};
 
 /// progenitor adds this header to every request; Cohere's API has no use for it.
 const PROGENITOR_VERSION_HEADER: &str = "api-version";
 const CLIENT_NAME_HEADER: HeaderName = HeaderName::from_static("x-client-name");
 
-/// Error bodies are read whole up to this size to tell the API's JSON from anything else.
-const ERROR_BODY_READ_LIMIT: usize = 64 * 1024;
-/// How much of a body that is not the API's JSON an error keeps.
-pub(crate) const ERROR_BODY_SNIPPET: usize = 4 * 1024;
-/// The default cap on a successful response body; a page of 100 connectors is ~50 KiB.
-pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Error bodies are read up to this size: enough for any message, bounded whatever comes.
+pub(crate) const ERROR_BODY_READ_LIMIT: usize = 64 * 1024;
+/// The default cap on a successful response body. The heaviest legitimate page (100
+/// connectors with every field long) is about 240 KiB; see the README's "Limits".
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// The state the raw client carries (progenitor's "inner type"): credentials and the rules
 /// every request follows. Cheap to clone.
 ///
 /// The facade builds one for you; use it directly only with [`raw::Client`]:
 ///
-/// ```no_run
+/// ```
 /// use cohere_connectors::raw;
 ///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let transport = raw::Transport::with_api_key("my-key")?;
 /// let client = raw::Client::new("https://api.cohere.com", transport);
-/// let page = client.list_connectors().limit(5).send().await?;
-/// # Ok(()) }
+/// // client.list_connectors().limit(5).send().await?
+/// # Ok::<(), cohere_connectors::Error>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Transport {
     settings: Arc<TransportSettings>,
+    error_bodies: ErrorBodies,
+}
+
+/// What happens to the body of an error status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum ErrorBodies {
+    /// A JSON object goes on to progenitor, which decodes it as the fragment's error type;
+    /// anything else is read here (so the status is not lost). For raw users.
+    #[default]
+    Typed,
+    /// Every error body is read here and handed over as bytes: the facade decodes it with its
+    /// own type, whatever the fragment says an error looks like.
+    Read,
 }
 
 #[derive(Default)]
@@ -60,18 +77,30 @@ impl Transport {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an empty key or one that cannot go in an HTTP header.
+    /// [`Error::Config`] for an empty key or one that is not printable ASCII without spaces.
     pub fn with_api_key(api_key: impl Into<Secret>) -> Result<Self> {
-        Ok(Self::from_settings(TransportSettings {
-            authorization: Some(bearer(&api_key.into())?),
-            user_agent: Some(default_user_agent()),
-            ..TransportSettings::default()
-        }))
+        Ok(Self::from_settings(
+            TransportSettings {
+                authorization: Some(bearer(&api_key.into())?),
+                user_agent: Some(default_user_agent()),
+                ..TransportSettings::default()
+            },
+            ErrorBodies::Typed,
+        ))
     }
 
-    pub(crate) fn from_settings(settings: TransportSettings) -> Self {
+    pub(crate) fn from_settings(settings: TransportSettings, error_bodies: ErrorBodies) -> Self {
         Self {
             settings: Arc::new(settings),
+            error_bodies,
+        }
+    }
+
+    /// The same settings, with error bodies handled the other way.
+    pub(crate) fn with_error_bodies(&self, error_bodies: ErrorBodies) -> Self {
+        Self {
+            settings: Arc::clone(&self.settings),
+            error_bodies,
         }
     }
 
@@ -108,15 +137,35 @@ pub(crate) fn default_user_agent() -> HeaderValue {
 
 /// The `Authorization` value for an API key. The error never contains the key.
 pub(crate) fn bearer(api_key: &Secret) -> Result<HeaderValue> {
-    if api_key.expose().trim().is_empty() {
+    let key = api_key.expose();
+    if key.trim().is_empty() {
         return Err(Error::config("the API key is empty"));
     }
-    let mut value =
-        HeaderValue::try_from(format!("Bearer {}", api_key.expose())).map_err(|_| {
-            Error::config("the API key contains characters that cannot go in an HTTP header")
-        })?;
+    // An HTTP header carries bytes, not text: a key with é in it would go out as raw UTF-8
+    // and be refused with a bare 401. API keys are printable ASCII without spaces.
+    if !key.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(Error::config(
+            "the API key must be printable ASCII without spaces or line breaks (it goes in the Authorization header)",
+        ));
+    }
+    let mut value = HeaderValue::try_from(format!("Bearer {key}"))
+        .map_err(|_| Error::config("the API key cannot go in an HTTP header"))?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// The `X-Client-Name` value; refused unless printable ASCII (spaces allowed).
+pub(crate) fn client_name_header(name: &str) -> Result<HeaderValue> {
+    let printable = name
+        .bytes()
+        .all(|byte| byte == b' ' || byte.is_ascii_graphic());
+    if name.trim().is_empty() || !printable {
+        return Err(Error::config(
+            "the client name must be printable ASCII (it is sent as the X-Client-Name header)",
+        ));
+    }
+    HeaderValue::from_str(name)
+        .map_err(|_| Error::config("the client name cannot go in an HTTP header"))
 }
 
 /// Whether the key may travel to `url`: always over HTTPS; over plain HTTP only to a loopback
@@ -138,12 +187,39 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+impl raw::Client {
+    /// The guard (see [`guard`]): the request's method and URL path must be exactly its
+    /// operation's.
+    fn check_shape(&self, request: &reqwest::Request, info: &OperationInfo) -> Result<(), String> {
+        let (method, template) = guard::template_of(info.operation_id)
+            .ok_or_else(|| format!("unknown operation {:?}", info.operation_id))?;
+        if request.method().as_str() != method {
+            return Err(format!(
+                "{} must be sent as {method}, not {}",
+                info.operation_id,
+                request.method()
+            ));
+        }
+        let base_url = self.baseurl();
+        let path = request.url().path();
+        guard::check_path(guard::base_path(base_url), template, path).or_else(|refusal| {
+            // A base URL the parser normalised (`/a b` becomes `/a%20b`): compare with that.
+            match Url::parse(base_url) {
+                Ok(base) => guard::check_path(base.path(), template, path),
+                Err(_) => Err(refusal),
+            }
+        })
+    }
+}
+
 impl ClientHooks<Transport> for raw::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.check_shape(request, info)
+            .map_err(progenitor_client::Error::InvalidRequest)?;
         let settings = &self.inner().settings;
         if settings.authorization.is_some()
             && !may_carry_credentials(request.url(), settings.allow_insecure_http)
@@ -179,11 +255,29 @@ impl ClientHooks<Transport> for raw::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<Response> {
+        let sent_to = request.url().clone();
         let response = self.client().execute(request).await?;
-        Ok(if response.status().is_success() {
+        let status = response.status();
+        let redirected = response.url() != &sent_to;
+        Ok(if status.is_redirection() || redirected {
+            let parts = head_of(&response);
+            let url = response.url().clone();
+            drop(response);
+            failing(
+                parts,
+                url,
+                Intercepted::Redirect {
+                    status,
+                    followed: redirected,
+                },
+            )
+        } else if status.is_success() {
             limit_body(response, self.inner().max_response_bytes())
         } else {
-            screen_error_body(response).await
+            match self.inner().error_bodies {
+                ErrorBodies::Read => read_error_body(response).await,
+                ErrorBodies::Typed => screen_error_body(response).await,
+            }
         })
     }
 }
@@ -194,9 +288,10 @@ impl ClientHooks<Transport> for raw::Client {
 /// already bounded by HTTP framing (hyper refuses more bytes than declared), so it is passed
 /// through untouched: the common case costs nothing.
 fn limit_body(response: Response, max: usize) -> Response {
+    let max_u64 = u64::try_from(max).unwrap_or(u64::MAX);
     if response
         .content_length()
-        .is_some_and(|length| length <= max as u64)
+        .is_some_and(|length| length <= max_u64)
     {
         return response;
     }
@@ -206,31 +301,54 @@ fn limit_body(response: Response, max: usize) -> Response {
     rebuild(parts, url, limited)
 }
 
-/// progenitor decodes a documented error status's body as the API's JSON error; anything else
-/// (a proxy's HTML page, an empty body) would surface as a payload error that has lost the
-/// status. So error bodies are read here: the API's JSON passes through unchanged; any other
-/// body is replaced by one that fails with [`NonApiErrorBody`], which carries the status,
-/// headers and text to the facade.
-async fn screen_error_body(response: Response) -> Response {
+/// Reads the error body here (up to [`ERROR_BODY_READ_LIMIT`]) and hands it over as an
+/// [`Intercepted::ErrorStatus`].
+async fn read_error_body(response: Response) -> Response {
+    let (parts, url) = (head_of(&response), response.url().clone());
     let status = response.status();
     let headers = response.headers().clone();
-    let url = response.url().clone();
-    let mut parts = http::Response::new(()).into_parts().0;
-    parts.status = status;
-    parts.version = response.version();
-    parts.headers = headers.clone();
-
     let (body, complete) = read_prefix(response, ERROR_BODY_READ_LIMIT).await;
-    if complete && is_api_error_body(&body) {
+    failing(
+        parts,
+        url,
+        Intercepted::ErrorStatus {
+            status,
+            headers,
+            body,
+            complete,
+        },
+    )
+}
+
+/// For raw users: a JSON object goes on to progenitor unchanged; anything else (a proxy's
+/// HTML page, an empty body) would surface as a payload error that lost the status, so it is
+/// handed over as an [`Intercepted::ErrorStatus`] instead.
+async fn screen_error_body(response: Response) -> Response {
+    let (parts, url) = (head_of(&response), response.url().clone());
+    let status = response.status();
+    let headers = response.headers().clone();
+    let (body, complete) = read_prefix(response, ERROR_BODY_READ_LIMIT).await;
+    if complete && is_json_object(&body) {
         return rebuild(parts, url, reqwest::Body::from(body));
     }
-    let carried = NonApiErrorBody {
-        status,
-        headers,
-        text: snippet(&body, ERROR_BODY_SNIPPET),
-    };
-    let failing = futures_util::stream::once(async move { Err::<Bytes, _>(carried) });
-    rebuild(parts, url, reqwest::Body::wrap_stream(failing))
+    failing(
+        parts,
+        url,
+        Intercepted::ErrorStatus {
+            status,
+            headers,
+            body,
+            complete,
+        },
+    )
+}
+
+fn is_json_object(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+        && body
+            .iter()
+            .find(|byte| !byte.is_ascii_whitespace())
+            .is_some_and(|first| *first == b'{')
 }
 
 /// Up to `limit` bytes of the body, and whether that was all of it. A body that breaks off
@@ -240,7 +358,7 @@ async fn read_prefix(mut response: Response, limit: usize) -> (Bytes, bool) {
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = limit - collected.len();
+                let room = limit.saturating_sub(collected.len());
                 if chunk.len() > room {
                     collected.extend_from_slice(&chunk[..room]);
                     return (collected.into(), false);
@@ -253,47 +371,30 @@ async fn read_prefix(mut response: Response, limit: usize) -> (Bytes, bool) {
     }
 }
 
-fn is_api_error_body(body: &[u8]) -> bool {
-    serde_json::from_slice::<raw::types::ErrorBody>(body)
-        .is_ok_and(|error| error.message.is_some() || error.id.is_some())
+/// The status, version and headers of a response, for a rebuilt one.
+fn head_of(response: &Response) -> http::response::Parts {
+    let mut parts = http::Response::new(()).into_parts().0;
+    parts.status = response.status();
+    parts.version = response.version();
+    parts.headers = response.headers().clone();
+    parts
 }
 
-/// The start of a body as text, cut at a character boundary.
-pub(crate) fn snippet(body: &[u8], max_bytes: usize) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(max_bytes)]);
-    text.into_owned()
+/// A response whose body fails to read with `why`.
+fn failing(parts: http::response::Parts, url: Url, why: Intercepted) -> Response {
+    let body = futures_util::stream::once(async move { Err::<Bytes, _>(why) });
+    rebuild(parts, url, reqwest::Body::wrap_stream(body))
 }
 
 fn rebuild(mut parts: http::response::Parts, url: Url, body: reqwest::Body) -> Response {
-    // reqwest keeps a response's URL in its extensions; carry it over so that errors and
-    // `Response::url()` still name the real endpoint.
+    // reqwest keeps a response's URL in its extensions; carry it over so that
+    // `Response::url()` still names the real endpoint.
     use reqwest::ResponseBuilderExt;
     if let Ok(marker) = http::Response::builder().url(url).body(()) {
         parts.extensions.extend(marker.into_parts().0.extensions);
     }
     Response::from(http::Response::from_parts(parts, body))
 }
-
-/// An error status whose body is not the API's JSON error; travels inside a body read error
-/// from [`screen_error_body`] to the facade.
-#[derive(Debug)]
-pub(crate) struct NonApiErrorBody {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub text: String,
-}
-
-impl fmt::Display for NonApiErrorBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the {} response is not the API's JSON error",
-            self.status
-        )
-    }
-}
-
-impl std::error::Error for NonApiErrorBody {}
 
 #[cfg(test)]
 mod tests {
@@ -317,24 +418,28 @@ mod tests {
         let value = bearer(&Secret::from("k3y")).unwrap();
         assert!(value.is_sensitive());
         assert_eq!(format!("{value:?}"), "Sensitive");
-        let error = bearer(&Secret::from("bad\nk3y")).unwrap_err();
-        assert!(!error.to_string().contains("k3y"));
-        assert!(bearer(&Secret::from("  ")).is_err());
+        for bad in ["bad\nk3y", "clé-k3y", "with space", "  ", "tab\tk3y"] {
+            let error = bearer(&Secret::from(bad)).unwrap_err();
+            assert!(matches!(error, Error::Config { .. }), "{bad:?}");
+            assert!(!error.to_string().contains("k3y"), "{error}");
+        }
     }
 
     #[test]
-    fn only_the_api_error_shape_passes_through() {
-        assert!(is_api_error_body(br#"{"message": "nope", "id": "x"}"#));
-        assert!(is_api_error_body(br#"{"message": "nope"}"#));
-        assert!(!is_api_error_body(br#"{"error": "other shape"}"#));
-        assert!(!is_api_error_body(br#"{"message": 42}"#));
-        assert!(!is_api_error_body(b"<html>bad gateway</html>"));
-        assert!(!is_api_error_body(b""));
+    fn client_names_are_printable_ascii() {
+        assert!(client_name_header("my app/1.0").is_ok());
+        for bad in ["clé", "a\nb", "", " ", "\u{7f}"] {
+            assert!(client_name_header(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
-    fn snippets_cut_on_character_boundaries() {
-        assert_eq!(snippet("héllo".as_bytes(), 2), "h\u{fffd}");
-        assert_eq!(snippet(b"abc", 10), "abc");
+    fn only_json_objects_pass_through_to_the_typed_decoder() {
+        assert!(is_json_object(br#"{"message": "nope", "id": "x"}"#));
+        assert!(is_json_object(b" {} "));
+        assert!(!is_json_object(b"[]"));
+        assert!(!is_json_object(b"<html>bad gateway</html>"));
+        assert!(!is_json_object(b""));
+        assert!(!is_json_object(br#"{"message": "cut"#));
     }
 }

@@ -5,11 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::HeaderValue;
 
-use crate::connectors::Connectors;
-use crate::retry::{DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
-use crate::transport::{Transport, TransportSettings, bearer, default_user_agent};
+use crate::core::text::{DebugOptionUrl, Redactor};
+use crate::http::retry::{
+    DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRY_AFTER, RetryPolicy,
+};
+use crate::http::transport::{
+    ErrorBodies, Transport, TransportSettings, bearer, client_name_header, default_user_agent,
+    may_carry_credentials,
+};
 use crate::{Error, Result, Secret, raw};
 
 /// Where the API lives unless told otherwise.
@@ -24,7 +28,6 @@ pub const BASE_URL_VAR: &str = "CO_API_URL";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_RETRIES: u32 = 2;
-const MAX_REDIRECTS: usize = 5;
 
 /// A client of the Connectors API.
 ///
@@ -46,8 +49,15 @@ pub struct Client {
 
 /// What every clone of a [`Client`] shares.
 pub(crate) struct Shared {
+    /// The generated client as [`Client::raw`] hands it out: error bodies decoded as the
+    /// fragment describes them.
     pub raw: raw::Client,
+    /// The same client for the facade's own calls: error bodies handed over as bytes, for
+    /// the facade's decoder.
+    pub wire: raw::Client,
     pub config: CallConfig,
+    /// Hides the API key in whatever a server sends back.
+    pub redactor: Redactor,
 }
 
 /// How calls behave beyond a single request.
@@ -72,11 +82,6 @@ impl Client {
     /// [`Error::Config`] when neither variable holds a key, or as [`ClientBuilder::build`].
     pub fn from_env() -> Result<Self> {
         ClientBuilder::from_env().build()
-    }
-
-    /// The Connectors API.
-    pub fn connectors(&self) -> Connectors {
-        Connectors::new(self.clone())
     }
 
     /// The generated client underneath, configured like this one (key, timeouts, headers):
@@ -218,7 +223,8 @@ impl ClientBuilder {
 
     /// A bound on a whole call: every attempt and every wait between them (default: none).
     /// A call that runs out of time ends with a [`TransportError`](crate::TransportError)
-    /// whose `is_timeout()` is true.
+    /// whose `is_timeout()` is true. A deadline too far away to be a point in time (such as
+    /// `Duration::MAX`) is the same as none.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
@@ -262,7 +268,11 @@ impl ClientBuilder {
     }
 
     /// Sends requests through this `reqwest::Client` (its pool, proxy and TLS settings) instead
-    /// of one made here. Per-attempt timeouts and authentication still apply.
+    /// of one made here. Per-attempt timeouts, authentication, the size limit and the path
+    /// guard still apply, and an answer the client reached by following a redirect is
+    /// refused. Build it with `redirect(Policy::none())` so that nothing is sent twice; and
+    /// never with `connection_verbose(true)` where logs are kept, since reqwest then logs
+    /// every header it sends, `Authorization` included.
     pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
         self.http_client = Some(http_client);
         self
@@ -275,8 +285,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest successful response body accepted (default 16 MiB); a larger one is a
-    /// [`Error::Decode`] rather than unbounded memory.
+    /// The largest successful response body accepted (default 1 MiB, four times the heaviest
+    /// page the API can send); a larger one is an [`Error::Decode`] rather than unbounded
+    /// memory. The memory one call can take is bounded by this figure; see the README's
+    /// "Limits".
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = Some(max);
         self
@@ -286,10 +298,11 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] without an API key, with a base URL that is not an http(s) URL,
-    /// with plain HTTP to a host other than loopback (unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http)), a zero timeout, or a client name
-    /// that cannot be a header.
+    /// [`Error::Config`] without an API key or with one that is not printable ASCII, with a
+    /// base URL that is not an http(s) URL, with plain HTTP to a host other than loopback
+    /// (unless [`allow_insecure_http`](Self::allow_insecure_http)), a zero timeout, or a
+    /// client name that is not printable ASCII. The message names the problem, never the
+    /// value.
     pub fn build(self) -> Result<Client> {
         let api_key = self.api_key.as_ref().ok_or_else(|| {
             Error::config(format!(
@@ -297,7 +310,7 @@ impl ClientBuilder {
             ))
         })?;
         let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        if !crate::transport::may_carry_credentials(&base_url, self.allow_insecure_http) {
+        if !may_carry_credentials(&base_url, self.allow_insecure_http) {
             return Err(Error::config(format!(
                 "refusing to send the API key over {}:// to {}: use https, or allow_insecure_http(true)",
                 base_url.scheme(),
@@ -312,32 +325,34 @@ impl ClientBuilder {
         let client_name = self
             .client_name
             .as_deref()
-            .map(|name| {
-                HeaderValue::from_str(name).map_err(|_| {
-                    Error::config("the client name cannot go in an HTTP header (X-Client-Name)")
-                })
-            })
+            .map(client_name_header)
             .transpose()?;
-        let transport = Transport::from_settings(TransportSettings {
-            authorization: Some(bearer(api_key)?),
-            client_name,
-            user_agent: Some(default_user_agent()),
-            attempt_timeout: Some(self.timeout),
-            max_response_bytes: self.max_response_bytes,
-            allow_insecure_http: self.allow_insecure_http,
-        });
+        let transport = Transport::from_settings(
+            TransportSettings {
+                authorization: Some(bearer(api_key)?),
+                client_name,
+                user_agent: Some(default_user_agent()),
+                attempt_timeout: Some(self.timeout),
+                max_response_bytes: self.max_response_bytes,
+                allow_insecure_http: self.allow_insecure_http,
+            },
+            ErrorBodies::Typed,
+        );
         let http = match self.http_client {
             Some(http) => http,
             None => default_http_client(self.connect_timeout)?,
         };
         let base = base_url.as_str().trim_end_matches('/');
+        let wire = transport.with_error_bodies(ErrorBodies::Read);
         Ok(Client {
             shared: Arc::new(Shared {
-                raw: raw::Client::new_with_client(base, http, transport),
+                raw: raw::Client::new_with_client(base, http.clone(), transport),
+                wire: raw::Client::new_with_client(base, http, wire),
                 config: CallConfig {
                     retry: self.retry,
                     deadline: self.deadline,
                 },
+                redactor: Redactor::default().with(api_key),
             }),
         })
     }
@@ -347,7 +362,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url)
+            .field("base_url", &DebugOptionUrl(self.base_url.as_deref()))
             .field("client_name", &self.client_name)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -386,26 +401,13 @@ fn normalize_base_url(text: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// Redirects are followed only within the API's origin; reqwest would also drop the
-/// `Authorization` header on the way to another host, but an API client has no business
-/// going there at all.
+/// Redirects are never followed: the API does not send them, a followed 301/302/303 would
+/// turn a create into a GET, and the answer of another URL is not the answer to this request.
+/// The transport reports a redirect as an error that says so.
 fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
-    let redirects = reqwest::redirect::Policy::custom(|attempt| {
-        let same_origin = attempt
-            .previous()
-            .first()
-            .is_some_and(|first| first.origin() == attempt.url().origin());
-        if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error("too many redirects")
-        } else if same_origin {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
-    });
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
-        .redirect(redirects)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|error| Error::config(format!("cannot create the HTTP client: {error}")))
 }

@@ -4,15 +4,25 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use crate::execute::{SUCCESS_STATUS, decode_error};
-use crate::types::require_http_url;
+use super::raw_seam;
+use super::types::require_http_url;
+use crate::core::text::Redactor;
 use crate::{
-    Client, Connector, ConnectorPage, ConnectorUpdate, Error, NewConnector, OAuthConfig, Operation,
-    Result, ServiceAuth,
+    Client, Connector, ConnectorId, ConnectorPage, ConnectorUpdate, Error, NewConnector,
+    OAuthConfig, Operation, Result, ServiceAuth,
 };
 
 /// The largest page the API serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
+
+impl Client {
+    /// The Connectors API.
+    pub fn connectors(&self) -> Connectors {
+        Connectors {
+            client: self.clone(),
+        }
+    }
+}
 
 /// The Connectors API of a [`Client`]; see [`Client::connectors`].
 #[derive(Clone, Debug)]
@@ -21,10 +31,6 @@ pub struct Connectors {
 }
 
 impl Connectors {
-    pub(crate) fn new(client: Client) -> Self {
-        Self { client }
-    }
-
     /// Lists connectors, newest first.
     ///
     /// ```no_run
@@ -174,20 +180,12 @@ impl ListConnectors {
             check_page_size(operation, limit)?;
         }
         let (limit, offset) = (self.limit, self.offset);
-        let page = self
-            .client
-            .execute(operation, move |shared| async move {
-                let mut call = shared.raw.list_connectors();
-                if let Some(limit) = limit {
-                    call = call.limit(limit);
-                }
-                if let Some(offset) = offset {
-                    call = call.offset(offset);
-                }
-                call.send().await
+        let shared = &*self.client.shared;
+        self.client
+            .execute(operation, || {
+                raw_seam::list(shared, limit, offset, &shared.redactor)
             })
-            .await?;
-        ConnectorPage::try_from(page)
+            .await
     }
 }
 
@@ -262,15 +260,16 @@ impl CreateConnector {
     pub async fn send(self) -> Result<Connector> {
         let operation = Operation::CreateConnector;
         self.connector.validate(operation)?;
-        let body = crate::raw::types::CreateConnectorRequest::from(self.connector);
-        let created = self
-            .client
-            .execute(operation, move |shared| {
-                let body = body.clone();
-                async move { shared.raw.create_connector().body(body).send().await }
-            })
-            .await?;
-        Ok(created.connector.into())
+        let shared = &*self.client.shared;
+        let redactor = with_secrets(
+            &shared.redactor,
+            self.connector.oauth.as_ref(),
+            self.connector.service_auth.as_ref(),
+        );
+        let body = &self.connector;
+        self.client
+            .execute(operation, || raw_seam::create(shared, body, &redactor))
+            .await
     }
 }
 
@@ -287,21 +286,17 @@ impl GetConnector {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] (nothing sent) for an empty id, `.` or `..`;
+    /// [`Error::InvalidArgument`] (nothing sent) for an id that cannot be a
+    /// [`ConnectorId`];
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<Connector> {
         let operation = Operation::GetConnector;
-        check_id(operation, &self.id)?;
-        let id = self.id;
-        let found = self
-            .client
-            .execute(operation, move |shared| {
-                let id = id.clone();
-                async move { shared.raw.get_connector().id(id).send().await }
-            })
-            .await?;
-        Ok(found.connector.into())
+        let id = &connector_id(operation, self.id)?;
+        let shared = &*self.client.shared;
+        self.client
+            .execute(operation, || raw_seam::get(shared, id, &shared.redactor))
+            .await
     }
 }
 
@@ -365,26 +360,25 @@ impl UpdateConnector {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] (nothing sent) for an empty id, `.` or `..`, and for the
+    /// [`Error::InvalidArgument`] (nothing sent) for an id that cannot be a
+    /// [`ConnectorId`], and for the
     /// field checks of [`Connectors::create`];
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<Connector> {
         let operation = Operation::UpdateConnector;
-        check_id(operation, &self.id)?;
+        let id = &connector_id(operation, self.id)?;
         self.update.validate(operation)?;
-        let (id, body) = (
-            self.id,
-            crate::raw::types::UpdateConnectorRequest::from(self.update),
+        let shared = &*self.client.shared;
+        let redactor = with_secrets(
+            &shared.redactor,
+            self.update.oauth.as_ref(),
+            self.update.service_auth.as_ref(),
         );
-        let updated = self
-            .client
-            .execute(operation, move |shared| {
-                let (id, body) = (id.clone(), body.clone());
-                async move { shared.raw.update_connector().id(id).body(body).send().await }
-            })
-            .await?;
-        Ok(updated.connector.into())
+        let body = &self.update;
+        self.client
+            .execute(operation, || raw_seam::update(shared, id, body, &redactor))
+            .await
     }
 }
 
@@ -401,20 +395,17 @@ impl DeleteConnector {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] (nothing sent) for an empty id, `.` or `..`;
+    /// [`Error::InvalidArgument`] (nothing sent) for an id that cannot be a
+    /// [`ConnectorId`];
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<()> {
         let operation = Operation::DeleteConnector;
-        check_id(operation, &self.id)?;
-        let id = self.id;
+        let id = &connector_id(operation, self.id)?;
+        let shared = &*self.client.shared;
         self.client
-            .execute(operation, move |shared| {
-                let id = id.clone();
-                async move { shared.raw.delete_connector().id(id).send().await }
-            })
-            .await?;
-        Ok(())
+            .execute(operation, || raw_seam::delete(shared, id, &shared.redactor))
+            .await
     }
 }
 
@@ -438,56 +429,47 @@ impl AuthorizeOAuth {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] (nothing sent) for an empty id, `.` or `..`, or a redirect
+    /// [`Error::InvalidArgument`] (nothing sent) for an id that cannot be a
+    /// [`ConnectorId`], or a redirect
     /// that is not an absolute http(s) URL; [`Error::Decode`] if the answer has no
     /// `redirect_url`;
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<String> {
         let operation = Operation::AuthorizeOAuth;
-        check_id(operation, &self.id)?;
+        let id = &connector_id(operation, self.id)?;
         if let Some(url) = &self.after_token_redirect {
             require_http_url(operation, "after_token_redirect", url)?;
         }
-        let (id, after) = (self.id, self.after_token_redirect);
-        let authorized = self
-            .client
-            .execute(operation, move |shared| {
-                let (id, after) = (id.clone(), after.clone());
-                async move {
-                    let mut call = shared.raw.o_auth_authorize_connector().id(id);
-                    if let Some(after) = after {
-                        call = call.after_token_redirect(after);
-                    }
-                    call.send().await
-                }
+        let after = self.after_token_redirect.as_deref();
+        let shared = &*self.client.shared;
+        self.client
+            .execute(operation, || {
+                raw_seam::authorize(shared, id, after, &shared.redactor)
             })
-            .await?;
-        // The URL is the whole point of the call: a success without it is not a usable answer.
-        authorized.redirect_url.ok_or_else(|| {
-            decode_error(
-                operation,
-                SUCCESS_STATUS,
-                "the response has no redirect_url".into(),
-                String::new(),
-            )
-        })
+            .await
     }
 }
 
-/// An id goes into the path as one percent-encoded segment; only `.` and `..` cannot, because
-/// URLs resolve them as path steps whatever their encoding.
-fn check_id(operation: Operation, id: &str) -> Result<()> {
-    if id.is_empty() {
-        return Err(Error::invalid(operation, "the connector id is empty"));
+/// The id as a [`ConnectorId`], or the reason it cannot be one (nothing is sent).
+fn connector_id(operation: Operation, id: String) -> Result<ConnectorId> {
+    ConnectorId::new(id).map_err(|invalid| Error::invalid(operation, invalid.reason()))
+}
+
+/// The client's redactor, also hiding the secrets this request sends.
+fn with_secrets(
+    redactor: &Redactor,
+    oauth: Option<&OAuthConfig>,
+    service_auth: Option<&ServiceAuth>,
+) -> Redactor {
+    let mut redactor = redactor.clone();
+    if let Some(oauth) = oauth {
+        redactor = redactor.with(&oauth.client_secret);
     }
-    if id == "." || id == ".." {
-        return Err(Error::invalid(
-            operation,
-            format!("{id:?} cannot be a connector id: URLs treat it as a path step"),
-        ));
+    if let Some(service_auth) = service_auth {
+        redactor = redactor.with(&service_auth.token);
     }
-    Ok(())
+    redactor
 }
 
 /// `builder.await` is `builder.send().await`.

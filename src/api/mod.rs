@@ -1,0 +1,9 @@
+//! The API layer: the operations as request builders, the facade's types, pagination, and
+//! the one seam through which all of them reach the generated bindings
+//! ([`raw_seam`](self::raw_seam)).
+
+pub mod connectors;
+mod debug;
+pub(crate) mod pagination;
+pub(crate) mod raw_seam;
+pub(crate) mod types;

@@ -1,0 +1,114 @@
+//! The path guard: every request's URL must have exactly the shape of its operation's path
+//! template, segment for segment, or it is refused before a byte is sent.
+//!
+//! Ids are encoded so that they cannot leave their segment (see [`crate::ConnectorId`]); this
+//! is the second line, and it holds whatever the next URL-parser quirk turns out to be: a
+//! request that would land on another path, another resource or another API is never sent.
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// The HTTP method and path template of the operation whose generated method is `name` (what
+/// progenitor's hooks see as `operation_id`), from the fragment.
+pub(crate) fn template_of(name: &str) -> Option<(&'static str, &'static str)> {
+    OPERATIONS
+        .iter()
+        .find(|(method_name, ..)| *method_name == name)
+        .map(|(_, _, method, path)| (*method, *path))
+}
+
+/// Checks `path` (as the URL parser left it) against `base_path` (the path of the client's
+/// base URL) followed by `template`. A template parameter matches one non-empty segment that
+/// is not a dot segment; every other segment must be equal.
+pub(crate) fn check_path(base_path: &str, template: &str, path: &str) -> Result<(), String> {
+    let base_path = base_path.trim_end_matches('/');
+    let rest = path.strip_prefix(base_path).ok_or_else(|| {
+        "the request URL left the base URL's path; refusing to send it".to_owned()
+    })?;
+    let mut actual = rest.split('/');
+    let mut expected = template.split('/');
+    loop {
+        match (expected.next(), actual.next()) {
+            (None, None) => return Ok(()),
+            (Some(want), Some(got)) if is_parameter(want) => {
+                if got.is_empty() || is_dot_segment(got) {
+                    return Err(mismatch(template));
+                }
+            }
+            (Some(want), Some(got)) if want == got => {}
+            _ => return Err(mismatch(template)),
+        }
+    }
+}
+
+fn mismatch(template: &str) -> String {
+    format!("the request URL does not have the shape {template}; refusing to send it")
+}
+
+fn is_parameter(segment: &str) -> bool {
+    segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// `.` and `..`, also percent-encoded (`%2e`), as URL parsers recognise them.
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+    )
+}
+
+/// The path of a base URL (`https://host/prefix` gives `/prefix`), without parsing it: the
+/// base URL is the raw client's, already a valid URL.
+pub(crate) fn base_path(base_url: &str) -> &str {
+    let after_scheme = base_url
+        .find("://")
+        .map_or(base_url, |at| &base_url[at.saturating_add(3)..]);
+    after_scheme.find('/').map_or("", |at| &after_scheme[at..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_of_the_fragment_is_in_the_table() {
+        for operation in crate::Operation::ALL {
+            let (_, _, method, path) = OPERATIONS
+                .iter()
+                .find(|(_, id, ..)| *id == operation.id())
+                .unwrap();
+            assert_eq!(*method, operation.method());
+            assert_eq!(*path, operation.path_template());
+        }
+        assert_eq!(
+            template_of("o_auth_authorize_connector"),
+            Some(("POST", "/v1/connectors/{id}/oauth/authorize"))
+        );
+    }
+
+    #[test]
+    fn paths_must_have_the_template_shape() {
+        let template = "/v1/connectors/{id}";
+        assert!(check_path("", template, "/v1/connectors/abc").is_ok());
+        assert!(check_path("/proxy/", template, "/proxy/v1/connectors/a%5Cb").is_ok());
+        for bad in [
+            "/v1/connectors",
+            "/v1/connectors/",
+            "/v1/connectors/a/b",
+            "/v1/datasets/ds-1",
+            "/v1/connectors/..",
+            "/v1/connectors/%2E%2e",
+            "/proxy/v1/connectors/a",
+        ] {
+            assert!(check_path("", template, bad).is_err(), "{bad}");
+        }
+        assert!(check_path("/proxy", template, "/v1/connectors/a").is_err());
+        assert!(check_path("", "/v1/connectors", "/v1/connectors").is_ok());
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("https://api.cohere.com"), "");
+        assert_eq!(base_path("http://127.0.0.1:8080/proxy/x"), "/proxy/x");
+    }
+}
