@@ -78,3 +78,41 @@ async fn a_retried_call_is_traced_without_secrets() {
     }
     assert!(!output.contains(KEY) && !output.contains(TOKEN), "{output}");
 }
+
+#[tokio::test]
+async fn server_text_reaches_the_log_escaped_and_without_the_key() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let echo = format!("\u{1b}[2J\u{7}rejected Bearer {KEY}");
+    let server = ScriptedServer::start(vec![
+        Reply::json(503, json!({"message": echo})),
+        Reply::json(400, json!({"message": echo})),
+    ])
+    .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .retry_base_delay(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    client.connectors().get("c").await.unwrap_err();
+
+    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(output.contains("retrying"), "{output}");
+    assert!(output.contains("[redacted]"), "{output}");
+    assert!(output.contains("\\u{1b}[2J"), "{output}");
+    assert!(!output.contains(KEY), "{output}");
+    assert!(
+        !output.contains('\u{1b}') && !output.contains('\u{7}'),
+        "{output:?}"
+    );
+}

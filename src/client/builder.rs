@@ -285,10 +285,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest successful response body accepted (default 1 MiB, four times the heaviest
-    /// page the API can send); a larger one is an [`Error::Decode`] rather than unbounded
-    /// memory. The memory one call can take is bounded by this figure; see the README's
-    /// "Limits".
+    /// The largest successful response body accepted (default 2 MiB, six times the heaviest
+    /// page of 100 connectors); a larger one is an [`Error::Decode`] rather than unbounded
+    /// memory. One call holds at most 20 times this figure on the heap, whatever the server
+    /// sends (see the README's "Limits").
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = Some(max);
         self

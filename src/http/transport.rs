@@ -24,9 +24,9 @@ const CLIENT_NAME_HEADER: HeaderName = HeaderName::from_static("x-client-name");
 
 /// Error bodies are read up to this size: enough for any message, bounded whatever comes.
 pub(crate) const ERROR_BODY_READ_LIMIT: usize = 64 * 1024;
-/// The default cap on a successful response body. The heaviest legitimate page (100
-/// connectors with every field long) is about 240 KiB; see the README's "Limits".
-pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// The default cap on a successful response body: six times the heaviest legitimate page (100
+/// connectors with every field long, 318 KiB); see the README's "Limits".
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 
 /// The state the raw client carries (progenitor's "inner type"): credentials and the rules
 /// every request follows. Cheap to clone.

@@ -1,8 +1,8 @@
 //! A TCP server that plays a script of replies, one per request: for the failures a mock
 //! HTTP server cannot produce (silence, a connection cut mid-body, an endless body).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -40,6 +40,7 @@ pub struct ScriptedServer {
     pub url: String,
     requests: Arc<AtomicUsize>,
     connections: Arc<AtomicUsize>,
+    lines: Arc<Mutex<Vec<String>>>,
     task: JoinHandle<()>,
 }
 
@@ -51,13 +52,21 @@ impl ScriptedServer {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(AtomicUsize::new(0));
         let connections = Arc::new(AtomicUsize::new(0));
+        let lines = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(script);
         let task = tokio::spawn({
-            let (requests, connections) = (requests.clone(), connections.clone());
+            let (requests, connections, lines) =
+                (requests.clone(), connections.clone(), lines.clone());
             async move {
                 while let Ok((stream, _)) = listener.accept().await {
+                    let _ = stream.set_nodelay(true);
                     connections.fetch_add(1, Ordering::SeqCst);
-                    tokio::spawn(serve(stream, script.clone(), requests.clone()));
+                    tokio::spawn(serve(
+                        stream,
+                        script.clone(),
+                        requests.clone(),
+                        lines.clone(),
+                    ));
                 }
             }
         });
@@ -65,8 +74,22 @@ impl ScriptedServer {
             url,
             requests,
             connections,
+            lines,
             task,
         }
+    }
+
+    /// The request lines received (`GET /v1/connectors?limit=1 HTTP/1.1`), in order.
+    pub fn request_lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// The request targets received (`/v1/connectors?limit=1`), in order.
+    pub fn targets(&self) -> Vec<String> {
+        self.request_lines()
+            .iter()
+            .map(|line| line.split(' ').nth(1).unwrap_or_default().to_owned())
+            .collect()
     }
 
     /// How many requests arrived.
@@ -86,8 +109,14 @@ impl Drop for ScriptedServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, script: Arc<Vec<Reply>>, requests: Arc<AtomicUsize>) {
-    while read_request(&mut stream).await.is_some() {
+async fn serve(
+    mut stream: TcpStream,
+    script: Arc<Vec<Reply>>,
+    requests: Arc<AtomicUsize>,
+    lines: Arc<Mutex<Vec<String>>>,
+) {
+    while let Some(line) = read_request(&mut stream).await {
+        lines.lock().unwrap().push(line);
         let index = requests.fetch_add(1, Ordering::SeqCst);
         let reply = &script[index.min(script.len() - 1)];
         if !answer(&mut stream, reply).await {
@@ -96,8 +125,9 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Reply>>, requests: Arc<Ato
     }
 }
 
-/// Reads one request (head and `Content-Length` body); `None` when the client is done.
-async fn read_request(stream: &mut TcpStream) -> Option<()> {
+/// Reads one request (head and `Content-Length` body) and gives its request line; `None`
+/// when the client is done.
+async fn read_request(stream: &mut TcpStream) -> Option<String> {
     let mut data = Vec::new();
     let mut buffer = [0u8; 4096];
     let head_end = loop {
@@ -110,7 +140,9 @@ async fn read_request(stream: &mut TcpStream) -> Option<()> {
         }
         data.extend_from_slice(&buffer[..read]);
     };
-    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let line = head.lines().next().unwrap_or_default().to_owned();
+    let head = head.to_ascii_lowercase();
     let length: usize = head
         .lines()
         .find_map(|line| line.strip_prefix("content-length:"))
@@ -123,7 +155,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<()> {
         }
         data.extend_from_slice(&buffer[..read]);
     }
-    Some(())
+    Some(line)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -148,8 +180,10 @@ async fn answer(stream: &mut TcpStream, reply: &Reply) -> bool {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }
             head.push_str("\r\n");
+            // One write: a head and a body in two small writes would wait out Nagle and
+            // delayed ACKs (40 ms a request).
+            head.push_str(body);
             stream.write_all(head.as_bytes()).await.is_ok()
-                && stream.write_all(body.as_bytes()).await.is_ok()
         }
         Reply::Silence => {
             std::future::pending::<()>().await;
