@@ -3,14 +3,14 @@
 //! `cargo run --example quickstart --features emulator`
 //!
 //! - Without `CO_API_KEY`: starts the embedded emulator and walks a connector's whole life
-//!   (create two, list, page, get, update, authorize, delete).
+//!   (create two, list, page, get, update, the OAuth round trip, delete).
 //! - With `CO_API_KEY`: lists the connectors of your Cohere account, and nothing else: it never
 //!   creates, changes or deletes anything on a real account.
 
 use std::error::Error;
 
-use cohere_connectors::emulator::Emulator;
-use cohere_connectors::{ApiErrorKind, Client, Connector, OAuthConfig, ServiceAuth};
+use cohere_connectors::emulator::{Emulator, OAuthProvider};
+use cohere_connectors::{ApiErrorKind, Client, Connector, ServiceAuth};
 use futures_util::TryStreamExt;
 
 #[tokio::main]
@@ -39,6 +39,8 @@ async fn list_real_account() -> Result<(), Box<dyn Error>> {
 
 async fn tour_the_emulator() -> Result<(), Box<dyn Error>> {
     let emulator = Emulator::start().await?;
+    // A stand-in for the CRM's OAuth provider, so that the round trip runs offline.
+    let provider = OAuthProvider::start().await?;
     let client = emulator.client()?;
     println!(
         "No CO_API_KEY: using the embedded emulator at {}",
@@ -59,13 +61,7 @@ async fn tour_the_emulator() -> Result<(), Box<dyn Error>> {
         .connectors()
         .create("Salesforce", "https://crm.example.com/search")
         .continue_on_failure(true)
-        .oauth(OAuthConfig {
-            client_id: "crm-client".into(),
-            client_secret: "crm-client-secret".into(),
-            authorize_url: "https://login.example.com/oauth/authorize".into(),
-            token_url: "https://login.example.com/oauth/token".into(),
-            scope: Some("api refresh_token".into()),
-        })
+        .oauth(provider.oauth_config())
         .send()
         .await?;
     println!("  {}", describe(&crm));
@@ -75,7 +71,9 @@ async fn tour_the_emulator() -> Result<(), Box<dyn Error>> {
     for connector in &page.connectors {
         println!("  {}", describe(connector));
     }
-    println!("  total_count: {:?}", page.total_count);
+    if let Some(total) = page.total_count {
+        println!("  {total} in all");
+    }
 
     step("Page through, one connector per page");
     let mut pages = client.connectors().list().limit(1).pages();
@@ -100,7 +98,7 @@ async fn tour_the_emulator() -> Result<(), Box<dyn Error>> {
         .await?;
     println!("  {}", describe(&updated));
 
-    step("Start the OAuth authorization of the CRM connector");
+    step("Authorize the CRM connector (OAuth)");
     let redirect = client
         .connectors()
         .authorize_oauth(&crm.id)
@@ -108,6 +106,12 @@ async fn tour_the_emulator() -> Result<(), Box<dyn Error>> {
         .send()
         .await?;
     println!("  send the user to: {redirect}");
+    // The user logs in at the provider, which sends them to Cohere's callback; Cohere
+    // exchanges the code for a token and sends them on to `after_token_redirect`.
+    let landed = emulator.complete_oauth(&redirect).await?;
+    println!("  the user lands on: {landed}");
+    let crm = client.connectors().get(&crm.id).send().await?;
+    println!("  {}", describe(&crm));
 
     step("Delete both");
     for id in [&wiki.id, &crm.id] {
@@ -133,10 +137,11 @@ fn step(title: &str) {
 }
 
 fn describe(connector: &Connector) -> String {
-    let auth = connector
-        .auth_type
-        .as_ref()
-        .map_or("no auth".to_owned(), |auth| auth.to_string());
+    let auth = match (&connector.auth_type, &connector.auth_status) {
+        (None, _) => "no auth".to_owned(),
+        (Some(auth), None) => auth.to_string(),
+        (Some(auth), Some(status)) => format!("{auth} ({status})"),
+    };
     let state = match connector.active {
         Some(false) => "inactive",
         _ => "active",

@@ -5,23 +5,30 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cohere_connectors::emulator::Emulator;
 
 const USAGE: &str = "\
 usage: cohere-connectors-emulator [--addr HOST:PORT] [--api-key KEY]... [--seed N] [--quiet]
+                                  [--max-connections N] [--header-timeout-ms MS]
 
-  --addr     where to listen (default 127.0.0.1:8080)
-  --api-key  a key the emulator accepts as `Authorization: Bearer KEY`; repeat for several
-             (default: CO_API_KEY if set, otherwise a random key that is printed)
-  --seed     start with N sample connectors (default 0)
-  --quiet    do not log one line per request";
+  --addr               where to listen (default 127.0.0.1:8080)
+  --api-key            a key the emulator accepts as `Authorization: Bearer KEY`; repeat for
+                       several, each a user of its own (default: CO_API_KEY if set, otherwise
+                       a random key that is printed)
+  --seed               start with N sample connectors (default 0, at most 100000)
+  --quiet              do not log one line per request (method, path, status; never a query)
+  --max-connections    serve at most N connections at once (default 1024)
+  --header-timeout-ms  close a connection whose request head takes longer (default 10000)";
 
 struct Options {
     addr: SocketAddr,
     api_keys: Vec<String>,
     seed: usize,
     quiet: bool,
+    max_connections: Option<usize>,
+    header_timeout: Option<Duration>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -30,6 +37,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         api_keys: Vec::new(),
         seed: 0,
         quiet: false,
+        max_connections: None,
+        header_timeout: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -41,19 +50,37 @@ fn parse(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--addr" => {
                 let text = value("--addr")?;
-                options.addr = text.parse().map_err(|_| {
-                    format!("--addr {text:?} is not HOST:PORT (e.g. 127.0.0.1:8080)")
-                })?;
+                options.addr = text
+                    .parse()
+                    .map_err(|_| "--addr needs HOST:PORT (e.g. 127.0.0.1:8080)".to_owned())?;
             }
             "--api-key" => options.api_keys.push(value("--api-key")?),
             "--seed" => {
                 let text = value("--seed")?;
                 options.seed = text
                     .parse()
-                    .map_err(|_| format!("--seed {text:?} is not a whole number"))?;
+                    .map_err(|_| "--seed needs a whole number".to_owned())?;
             }
             "--quiet" => options.quiet = true,
-            other => return Err(format!("unexpected argument {other:?}")),
+            "--max-connections" => {
+                let text = value("--max-connections")?;
+                let max = text
+                    .parse()
+                    .map_err(|_| "--max-connections needs a whole number".to_owned())?;
+                options.max_connections = Some(max);
+            }
+            "--header-timeout-ms" => {
+                let text = value("--header-timeout-ms")?;
+                let millis = text
+                    .parse()
+                    .map_err(|_| "--header-timeout-ms needs a whole number".to_owned())?;
+                options.header_timeout = Some(Duration::from_millis(millis));
+            }
+            // A stray value may be a key given to the wrong flag: only flag names are echoed.
+            flag if flag.starts_with("--") && flag.len() <= 40 && flag.is_ascii() => {
+                return Err(format!("unknown flag {flag}"));
+            }
+            _ => return Err("unexpected argument (a value without its flag?)".to_owned()),
         }
     }
     Ok(options)
@@ -78,6 +105,12 @@ async fn main() -> ExitCode {
         .addr(options.addr)
         .seed(options.seed)
         .log_requests(!options.quiet);
+    if let Some(max) = options.max_connections {
+        builder = builder.max_connections(max);
+    }
+    if let Some(timeout) = options.header_timeout {
+        builder = builder.header_timeout(timeout);
+    }
     let mut printed_key = None;
     let keys = if options.api_keys.is_empty() {
         std::env::var("CO_API_KEY").ok().into_iter().collect()
@@ -90,7 +123,7 @@ async fn main() -> ExitCode {
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,
         Err(error) => {
-            eprintln!("error: cannot listen on {}: {error}", options.addr);
+            eprintln!("error: cannot start on {}: {error}", options.addr);
             return ExitCode::FAILURE;
         }
     };

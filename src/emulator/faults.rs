@@ -1,21 +1,29 @@
 //! Failures on demand, for testing what a client does when the API misbehaves.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Faults the emulator injects into the requests it receives. Cheap to clone; every clone
-/// controls the same emulator.
+/// Faults the emulator injects into the requests it receives, served in the order they were
+/// queued: `fail_next(2, 503)` then `drop_next(1)` gives two 503s, then a dropped connection,
+/// then normal answers. Cheap to clone; every clone controls the same emulator.
 ///
-/// ```no_run
+/// ```
 /// use std::time::Duration;
 /// use cohere_connectors::emulator::Emulator;
 ///
-/// # async fn run() -> std::io::Result<()> {
-/// let emulator = Emulator::start().await?;
-/// emulator.faults().fail_next(2, 503);                            // two 503s, then normal
-/// emulator.faults().fail_next_with_retry_after(1, 429, Duration::from_secs(1));
-/// emulator.faults().drop_next(1);                                 // close without answering
-/// emulator.faults().set_latency(Duration::from_millis(50));       // every answer waits
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = Emulator::builder().seed(1).start().await?;
+/// emulator
+///     .faults()
+///     .fail_next(1, 503)                                          // first a 503,
+///     .drop_next(1);                                              // then a dropped connection
+/// let client = emulator.client()?; // 2 retries with short waits
+/// let page = client.connectors().list().await?;                   // rides both out
+/// assert_eq!(page.connectors.len(), 1);
+///
+/// emulator.faults().set_latency(Duration::from_millis(5));        // every answer waits
 /// emulator.faults().clear();
 /// # Ok(()) }
 /// ```
@@ -26,20 +34,18 @@ pub struct Faults {
 
 #[derive(Debug, Default)]
 struct FaultState {
-    failures: Vec<Failure>,
-    drops: u32,
+    queue: VecDeque<Planned>,
     latency: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Failure {
+struct Planned {
     remaining: u32,
-    status: u16,
-    retry_after: Option<Duration>,
+    action: Action,
 }
 
 /// What the emulator does with the next request.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
     /// Close the connection without an answer.
     Drop,
@@ -59,33 +65,42 @@ impl Faults {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Answers the next `count` requests with `status` and a JSON error body.
-    pub fn fail_next(&self, count: u32, status: u16) -> &Self {
-        self.push(count, status, None)
-    }
-
-    /// Like [`fail_next`](Self::fail_next), with a `Retry-After` header (whole seconds,
-    /// rounded up).
-    pub fn fail_next_with_retry_after(&self, count: u32, status: u16, wait: Duration) -> &Self {
-        self.push(count, status, Some(wait))
-    }
-
-    fn push(&self, count: u32, status: u16, retry_after: Option<Duration>) -> &Self {
+    fn push(&self, count: u32, action: Action) -> &Self {
         if count > 0 {
-            self.state().failures.push(Failure {
+            self.state().queue.push_back(Planned {
                 remaining: count,
-                status,
-                retry_after,
+                action,
             });
         }
         self
     }
 
+    /// Answers the next `count` requests with `status` and a JSON error body.
+    pub fn fail_next(&self, count: u32, status: u16) -> &Self {
+        self.push(
+            count,
+            Action::Fail {
+                status,
+                retry_after: None,
+            },
+        )
+    }
+
+    /// Like [`fail_next`](Self::fail_next), with a `Retry-After` header (whole seconds,
+    /// rounded up).
+    pub fn fail_next_with_retry_after(&self, count: u32, status: u16, wait: Duration) -> &Self {
+        self.push(
+            count,
+            Action::Fail {
+                status,
+                retry_after: Some(wait),
+            },
+        )
+    }
+
     /// Closes the connection of the next `count` requests without answering.
     pub fn drop_next(&self, count: u32) -> &Self {
-        let mut state = self.state();
-        state.drops = state.drops.saturating_add(count);
-        self
+        self.push(count, Action::Drop)
     }
 
     /// Delays every answer by `latency` (zero: no delay).
@@ -100,28 +115,29 @@ impl Faults {
         self
     }
 
+    /// How many requests still have a fault waiting for them.
+    pub fn pending(&self) -> u64 {
+        self.state()
+            .queue
+            .iter()
+            .map(|planned| u64::from(planned.remaining))
+            .fold(0, u64::saturating_add)
+    }
+
     pub(crate) fn latency(&self) -> Duration {
         self.state().latency
     }
 
-    /// Takes the next request's fault, if one is pending: drops first, then failures in the
-    /// order they were asked for.
+    /// Takes the next request's fault, if one is queued.
     pub(crate) fn next_action(&self) -> Action {
         let mut state = self.state();
-        if state.drops > 0 {
-            state.drops = state.drops.saturating_sub(1);
-            return Action::Drop;
-        }
-        let Some(failure) = state.failures.first_mut() else {
+        let Some(planned) = state.queue.front_mut() else {
             return Action::Serve;
         };
-        failure.remaining = failure.remaining.saturating_sub(1);
-        let action = Action::Fail {
-            status: failure.status,
-            retry_after: failure.retry_after,
-        };
-        if failure.remaining == 0 {
-            state.failures.remove(0);
+        let action = planned.action;
+        planned.remaining = planned.remaining.saturating_sub(1);
+        if planned.remaining == 0 {
+            state.queue.pop_front();
         }
         action
     }
@@ -132,33 +148,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn faults_are_consumed_in_order() {
+    fn faults_are_served_in_the_order_queued() {
         let faults = Faults::default();
         faults
             .fail_next(2, 503)
+            .drop_next(1)
             .fail_next_with_retry_after(1, 429, Duration::from_secs(3))
             .drop_next(1);
+        assert_eq!(faults.pending(), 5);
         let fail = |status, retry_after| Action::Fail {
             status,
             retry_after,
         };
-        assert_eq!(faults.next_action(), Action::Drop);
-        assert_eq!(faults.next_action(), fail(503, None));
-        assert_eq!(faults.next_action(), fail(503, None));
+        let served: Vec<Action> = (0..6).map(|_| faults.next_action()).collect();
         assert_eq!(
-            faults.next_action(),
-            fail(429, Some(Duration::from_secs(3)))
+            served,
+            [
+                fail(503, None),
+                fail(503, None),
+                Action::Drop,
+                fail(429, Some(Duration::from_secs(3))),
+                Action::Drop,
+                Action::Serve,
+            ]
         );
-        assert_eq!(faults.next_action(), Action::Serve);
     }
 
     #[test]
-    fn clear_removes_everything() {
+    fn huge_counts_and_clear() {
         let faults = Faults::default();
         faults
-            .fail_next(5, 500)
-            .drop_next(5)
+            .fail_next(u32::MAX, 500)
+            .drop_next(u32::MAX)
             .set_latency(Duration::from_secs(1));
+        assert_eq!(faults.pending(), 2 * u64::from(u32::MAX));
         faults.clear();
         assert_eq!(faults.next_action(), Action::Serve);
         assert_eq!(faults.latency(), Duration::ZERO);

@@ -1,10 +1,11 @@
 //! A stateful emulator of the Connectors API (feature `emulator`), for running offline and
 //! testing against something that behaves like the real API.
 //!
-//! ```no_run
+//! ```
 //! use cohere_connectors::emulator::Emulator;
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let emulator = Emulator::start().await?;       // 127.0.0.1, a free port
 //! let client = emulator.client()?;               // a Client pointed at it
 //! let created = client
@@ -21,36 +22,60 @@
 //! (0 to 100, default 30) and `offset`; ids derived from names; `active` and
 //! `continue_on_failure` defaults; OAuth secrets and service tokens stored but never returned;
 //! partial updates; 404s for unknown ids; 401 without an accepted `Authorization: Bearer` key;
-//! JSON error bodies `{message, id}`; 400 for malformed JSON, 413 over 1 MiB, 404 for unknown
-//! routes and 405 for wrong methods. Its responses are serialized with the raw types generated
-//! from the OpenAPI fragment. [`Faults`] injects failures for testing retry logic.
+//! JSON error bodies `{message, id}` that name a bad field but never echo a value; 400 for
+//! malformed JSON, 413 over 1 MiB, 404 for unknown routes and 405 for wrong methods.
+//!
+//! It also runs the OAuth round trip (see [`OAuthProvider`]): each API key is a user with
+//! their own `auth_status`, absent until they authorize.
+//!
+//! Its answers are checked in the crate's tests against Cohere's own OpenAPI definition with
+//! an independent JSON Schema validator. Its limits, chosen here since Cohere documents none:
+//! names of at most 256 characters (so ids stay under 110 bytes), at most 1,000,000
+//! connectors. [`Faults`] injects failures for testing retry logic; the
+//! [journal](EmulatorBuilder::journal) records what it answered.
 //!
 //! The `cohere-connectors-emulator` binary serves the same emulator to clients in any language.
 
 mod faults;
+mod journal;
+mod oauth;
 mod routes;
 mod server;
 mod store;
+mod wire;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::Faults;
+pub use journal::Exchange;
+pub use oauth::{OAuthProvider, OAuthWalkError};
+pub use store::{MAX_CONNECTORS, MAX_ID_STEM_BYTES, MAX_NAME_CHARS};
 
-use crate::raw::types::{AuthTokenType, CreateConnectorOAuth, CreateConnectorServiceAuth};
 use crate::{Client, Result};
+use journal::Journal;
+use oauth::Pending;
 use routes::App;
+use server::{Limits, Served};
 use store::Store;
+use wire::{CreateRequest, OAuthRequest, ServiceAuthRequest};
+
+/// The most sample connectors [`EmulatorBuilder::seed`] creates.
+pub const MAX_SEED: usize = 100_000;
 
 /// A running emulator. It stops when dropped or [shut down](Self::shutdown).
 pub struct Emulator {
     base_url: String,
     api_key: String,
     faults: Faults,
+    journal: Journal,
+    store: Arc<Store>,
+    http: reqwest::Client,
     task: JoinHandle<()>,
 }
 
@@ -64,7 +89,7 @@ impl Emulator {
         Self::builder().start().await
     }
 
-    /// Configures an emulator: address, accepted keys, sample data, request logging.
+    /// Configures an emulator: address, accepted keys, sample data, logging, limits.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
     }
@@ -84,17 +109,59 @@ impl Emulator {
         &self.faults
     }
 
-    /// A [`Client`] for this emulator, with the default settings otherwise.
+    /// What it has answered, oldest first, when the [journal](EmulatorBuilder::journal) is on
+    /// (empty otherwise).
+    pub fn journal(&self) -> Vec<Exchange> {
+        self.journal.entries()
+    }
+
+    /// How many connectors it holds.
+    pub fn connector_count(&self) -> usize {
+        self.store.len()
+    }
+
+    /// A [`Client`] for this emulator: its first key, and short retry waits (10 to 100 ms)
+    /// so that tests with injected faults stay fast. A `Retry-After` the emulator sends is
+    /// still honoured.
     ///
     /// # Errors
     ///
     /// As [`ClientBuilder::build`](crate::ClientBuilder::build), which cannot fail for an
     /// emulator's URL and key.
     pub fn client(&self) -> Result<Client> {
+        self.client_builder().build()
+    }
+
+    /// A [`ClientBuilder`](crate::ClientBuilder) set up like [`client`](Self::client), to
+    /// change before building.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
         Client::builder()
             .api_key(self.api_key.as_str())
             .base_url(self.base_url.as_str())
-            .build()
+            .retry_base_delay(Duration::from_millis(10))
+            .retry_max_delay(Duration::from_millis(100))
+    }
+
+    /// Plays a user's browser through the OAuth round trip: opens `authorize_url` (what
+    /// [`authorize_oauth`](crate::connectors::Connectors::authorize_oauth) returned), follows
+    /// the provider's redirect to the emulator's callback, which exchanges the code, and
+    /// returns where the callback sends the user (the `after_token_redirect`, not fetched).
+    /// See [`OAuthProvider`] for a provider to run in tests.
+    ///
+    /// # Errors
+    ///
+    /// When a step does not answer as the round trip expects.
+    pub async fn complete_oauth(
+        &self,
+        authorize_url: &str,
+    ) -> std::result::Result<String, OAuthWalkError> {
+        oauth::walk(&self.http, authorize_url).await
+    }
+
+    /// Makes every user's token for the connector `id` expired, so that its `auth_status`
+    /// reads `expired`; whether any user had authorized it.
+    pub fn expire_oauth_tokens(&self, id: &str) -> bool {
+        self.store.expire(id)
     }
 
     /// Stops serving and closes every connection.
@@ -122,17 +189,21 @@ impl fmt::Debug for Emulator {
 
 /// Configures an [`Emulator`].
 ///
-/// ```no_run
+/// ```
+/// use std::time::Duration;
 /// use cohere_connectors::emulator::Emulator;
 ///
-/// # async fn run() -> std::io::Result<()> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
 /// let emulator = Emulator::builder()
-///     .port(8080)
 ///     .api_key("local-key")
 ///     .seed(5)
-///     .log_requests(true)
+///     .journal(100)
+///     .max_connections(64)
+///     .header_timeout(Duration::from_secs(5))
 ///     .start()
 ///     .await?;
+/// assert_eq!(emulator.connector_count(), 5);
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Default)]
@@ -143,6 +214,8 @@ pub struct EmulatorBuilder {
     seed: usize,
     log_requests: bool,
     faults: Faults,
+    journal: usize,
+    limits: Limits,
 }
 
 impl EmulatorBuilder {
@@ -158,19 +231,21 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Accepts this API key; call again to accept several (default: one random key).
+    /// Accepts this API key; call again to accept several (default: one random key). Each
+    /// key is a user of its own for OAuth: its `auth_status` is its own.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_keys.push(key.into());
         self
     }
 
-    /// Starts with `count` sample connectors (service-auth, OAuth and plain ones in turn).
+    /// Starts with `count` sample connectors (service-auth, OAuth and plain ones in turn), at
+    /// most [`MAX_SEED`].
     pub fn seed(mut self, count: usize) -> Self {
         self.seed = count;
         self
     }
 
-    /// Prints one line per request to stderr: method, path, status, time. Never a key.
+    /// Prints one line per request to stderr: method, path (never the query), status, time.
     pub fn log_requests(mut self, log: bool) -> Self {
         self.log_requests = log;
         self
@@ -182,12 +257,43 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps the last `capacity` exchanges for [`Emulator::journal`] (default 0: off).
+    pub fn journal(mut self, capacity: usize) -> Self {
+        self.journal = capacity;
+        self
+    }
+
+    /// Serves at most this many connections at once (default 1024); more wait to be accepted.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
+    /// Closes a connection whose next request head has not arrived within `timeout` (default
+    /// 10 s): a half-sent request, or a keep-alive connection left idle.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// Answers 408 to a request not done within `timeout` of its head (default 60 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.request_timeout = timeout;
+        self
+    }
+
     /// Binds and starts serving.
     ///
     /// # Errors
     ///
-    /// If the address cannot be bound.
+    /// If the address cannot be bound, or `seed` is above [`MAX_SEED`].
     pub async fn start(self) -> std::io::Result<Emulator> {
+        if self.seed > MAX_SEED {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("an emulator seeds at most {MAX_SEED} connectors"),
+            ));
+        }
         let addr = self
             .addr
             .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
@@ -200,21 +306,35 @@ impl EmulatorBuilder {
         };
         let store = Arc::new(Store::default());
         seed(&store, self.seed);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(std::io::Error::other)?;
+        let journal = Journal::new(self.journal);
         let router = routes::router(App {
-            store,
+            store: Arc::clone(&store),
+            pending: Arc::new(Pending::default()),
             api_keys: api_keys.clone().into(),
             base_url: base_url.as_str().into(),
+            http: http.clone(),
         });
         let task = tokio::spawn(server::serve(
             listener,
-            router,
-            self.faults.clone(),
-            self.log_requests,
+            Served {
+                router,
+                faults: self.faults.clone(),
+                journal: journal.clone(),
+                log: self.log_requests,
+                limits: self.limits,
+            },
         ));
         Ok(Emulator {
             base_url,
             api_key: api_keys[0].clone(),
             faults: self.faults,
+            journal,
+            store,
+            http,
             task,
         })
     }
@@ -227,31 +347,33 @@ impl fmt::Debug for EmulatorBuilder {
             .field("api_keys", &self.api_keys.len())
             .field("seed", &self.seed)
             .field("log_requests", &self.log_requests)
+            .field("journal", &self.journal)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
 fn seed(store: &Store, count: usize) {
     for index in 1..=count {
-        let mut request = crate::raw::types::CreateConnectorRequest {
+        let mut request = CreateRequest {
             name: format!("Sample connector {index}"),
             url: format!("https://search.example.com/{index}"),
             description: Some(format!("Seeded sample number {index}")),
             excludes: Vec::new(),
-            active: true,
-            continue_on_failure: false,
+            active: None,
+            continue_on_failure: None,
             oauth: None,
             service_auth: None,
         };
         match index % 3 {
             1 => {
-                request.service_auth = Some(CreateConnectorServiceAuth {
-                    type_: AuthTokenType::Bearer,
+                request.service_auth = Some(ServiceAuthRequest {
+                    token_type: "bearer".into(),
                     token: format!("sample-token-{index}").into(),
                 });
             }
             2 => {
-                request.oauth = Some(CreateConnectorOAuth {
+                request.oauth = Some(OAuthRequest {
                     client_id: format!("sample-client-{index}"),
                     client_secret: format!("sample-secret-{index}").into(),
                     authorize_url: "https://auth.example.com/authorize".into(),
@@ -262,6 +384,6 @@ fn seed(store: &Store, count: usize) {
             _ => {}
         }
         // Seed data is valid by construction.
-        let _ = store.create(request);
+        let _ = store.create_quietly(request);
     }
 }

@@ -1,23 +1,24 @@
 //! The API's routes over the store, with the API's JSON errors for everything that goes wrong
-//! (authentication, unknown routes, wrong methods, bodies too large or malformed).
+//! (authentication, unknown routes, wrong methods, bodies too large or malformed). No answer
+//! ever echoes a value from the request: a key or a token in the wrong place must not come
+//! back in a message.
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Serialize;
+use serde::Deserialize;
 
-use super::store::{Refusal, Store};
-use crate::raw::types::{
-    Connector, CreateConnectorRequest, CreateConnectorResponse, ErrorBody, GetConnectorResponse,
-    OAuthAuthorizeResponse, UpdateConnectorRequest, UpdateConnectorResponse,
-};
+use super::oauth::{self, CALLBACK_PATH, Callback, Pending};
+use super::store::{Caller, Refusal, Store};
+use super::wire::{CreateRequest, ErrorBody, RedirectBody, UpdateRequest};
 
 /// The largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -27,27 +28,40 @@ const MAX_LIMIT: u64 = 100;
 #[derive(Clone)]
 pub(crate) struct App {
     pub store: Arc<Store>,
+    pub pending: Arc<Pending>,
     pub api_keys: Arc<[String]>,
     pub base_url: Arc<str>,
+    /// For what the emulator itself calls: token endpoints.
+    pub http: reqwest::Client,
+}
+
+impl App {
+    fn callback_url(&self) -> String {
+        format!("{}{CALLBACK_PATH}", self.base_url)
+    }
 }
 
 pub(crate) fn router(app: App) -> Router {
-    Router::new()
+    let api = Router::new()
         .route("/v1/connectors", get(list).post(create))
         .route(
             "/v1/connectors/{id}",
             get(get_one).patch(update).delete(delete),
         )
         .route("/v1/connectors/{id}/oauth/authorize", post(authorize))
+        .layer(middleware::from_fn_with_state(app.clone(), authenticate));
+    // The user's browser follows the provider's redirect here: it carries no API key.
+    let public = Router::new().route(CALLBACK_PATH, get(callback));
+    api.merge(public)
         .fallback(|| async { error(404, "no such endpoint") })
         .method_not_allowed_fallback(|| async { error(405, "method not allowed on this endpoint") })
-        .layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
 }
 
-/// `Authorization: Bearer <key>` with one of the accepted keys, like the API.
-async fn authenticate(State(app): State<App>, request: Request, next: Next) -> Response {
+/// `Authorization: Bearer <key>` with one of the accepted keys, like the API. Which key it
+/// was tells callers apart, for their OAuth authorizations.
+async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -56,16 +70,21 @@ async fn authenticate(State(app): State<App>, request: Request, next: Next) -> R
             let (scheme, key) = value.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
         });
-    match presented {
-        None => error(401, "no api key supplied"),
-        Some(key) if !app.api_keys.iter().any(|accepted| accepted == key) => {
-            error(401, "invalid api token")
-        }
-        Some(_) => next.run(request).await,
-    }
+    let Some(key) = presented else {
+        return error(401, "no api key supplied");
+    };
+    let Some(caller) = app.api_keys.iter().position(|accepted| accepted == key) else {
+        return error(401, "invalid api token");
+    };
+    request.extensions_mut().insert(caller);
+    next.run(request).await
 }
 
-async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
+async fn list(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = query.unwrap_or_default();
     let param = |name: &str| {
         url::form_urlencoded::parse(query.as_bytes())
@@ -82,31 +101,18 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
         Some(Ok(offset)) => offset,
         Some(Err(message)) => return error(400, &message),
     };
-    let (connectors, total) = app.store.list(to_usize(limit), to_usize(offset));
-    json(
-        StatusCode::OK,
-        &ListBody {
-            connectors,
-            total_count: total,
-        },
-    )
-}
-
-/// The list response with `total_count` as a JSON integer, as the API sends it.
-#[derive(Serialize)]
-struct ListBody {
-    connectors: Vec<Connector>,
-    total_count: usize,
+    let body = app.store.list(to_usize(limit), to_usize(offset), caller);
+    json_bytes(StatusCode::OK, body)
 }
 
 /// Accepts `10` and `10.0` (the API's parameters are JSON-Schema numbers); refuses what is
-/// not a whole number in range.
+/// not a whole number in range. The message names the parameter, not the value.
 fn whole_number(name: &str, text: &str, max: Option<u64>) -> Result<u64, String> {
     let range = match max {
         Some(max) => format!("between 0 and {max}"),
         None => "of at least 0".to_owned(),
     };
-    let refusal = || format!("{name} must be a whole number {range}, got {text:?}");
+    let refusal = || format!("{name} must be a whole number {range}");
     let value: f64 = text.trim().parse().map_err(|_| refusal())?;
     #[allow(clippy::cast_precision_loss)]
     let too_big = max.is_some_and(|max| value > max as f64) || value >= 1e18;
@@ -121,93 +127,120 @@ fn to_usize(value: u64) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
 }
 
-async fn create(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
-    let request: CreateConnectorRequest = match parse_body(body) {
-        Ok(request) => request,
-        Err(refusal) => return refused(&refusal),
-    };
-    match app.store.create(request) {
-        Ok(connector) => json(StatusCode::OK, &CreateConnectorResponse { connector }),
-        Err(refusal) => refused(&refusal),
-    }
+async fn create(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let outcome = body_bytes(body)
+        .and_then(|bytes| CreateRequest::parse(&bytes))
+        .and_then(|request| app.store.create(request, caller));
+    answer(outcome)
 }
 
-async fn get_one(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return error(400, &rejection.body_text()),
-    };
-    match app.store.get(&id) {
-        Ok(connector) => json(StatusCode::OK, &GetConnectorResponse { connector }),
-        Err(refusal) => refused(&refusal),
-    }
+async fn get_one(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    answer(path_id(id).and_then(|id| app.store.get(&id, caller)))
 }
 
 async fn update(
     State(app): State<App>,
+    Extension(caller): Extension<Caller>,
     id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return error(400, &rejection.body_text()),
-    };
-    let request: UpdateConnectorRequest = match parse_body(body) {
-        Ok(request) => request,
-        Err(refusal) => return refused(&refusal),
-    };
-    match app.store.update(&id, request) {
-        Ok(connector) => json(StatusCode::OK, &UpdateConnectorResponse { connector }),
-        Err(refusal) => refused(&refusal),
-    }
+    let outcome = path_id(id).and_then(|id| {
+        let request = body_bytes(body).and_then(|bytes| UpdateRequest::parse(&bytes))?;
+        app.store.update(&id, request, caller)
+    });
+    answer(outcome)
 }
 
 async fn delete(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return error(400, &rejection.body_text()),
-    };
-    match app.store.delete(&id) {
-        Ok(()) => json(StatusCode::OK, &serde_json::Map::new()),
+    match path_id(id).and_then(|id| app.store.delete(&id)) {
+        Ok(()) => json_bytes(StatusCode::OK, b"{}".to_vec()),
         Err(refusal) => refused(&refusal),
     }
 }
 
-async fn authorize(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return error(400, &rejection.body_text()),
-    };
-    let callback = format!("{}/v1/connectors/oauth/token", app.base_url);
-    match app.store.authorize(&id, &callback, &random_hex(16)) {
-        Ok(redirect_url) => json(
-            StatusCode::OK,
-            &OAuthAuthorizeResponse {
-                redirect_url: Some(redirect_url),
-            },
-        ),
-        Err(refusal) => refused(&refusal),
-    }
+#[derive(Deserialize)]
+struct AuthorizeQuery {
+    after_token_redirect: Option<String>,
 }
 
-/// The body as JSON of type `T`; a body over the limit is a 413, one that does not parse a 400
-/// with the parser's message.
-fn parse_body<T: serde::de::DeserializeOwned>(
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, Refusal> {
-    let bytes = body.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
+async fn authorize(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<AuthorizeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let outcome = path_id(id).and_then(|id| {
+        let Query(query) =
+            query.map_err(|_| Refusal::bad_request("the query string is not valid"))?;
+        if let Some(after) = &query.after_token_redirect {
+            let valid = reqwest::Url::parse(after)
+                .is_ok_and(|url| matches!(url.scheme(), "http" | "https"));
+            if !valid {
+                return Err(Refusal::new(
+                    422,
+                    "after_token_redirect must be a valid http(s) URL",
+                ));
+            }
+        }
+        // The connector must exist and use OAuth before anything is recorded.
+        app.store.oauth_settings(&id, |_| ())?;
+        let state = app.pending.start(&id, caller, query.after_token_redirect);
+        let redirect_url = oauth::authorize_url(&app.store, &id, &app.callback_url(), &state)?;
+        Ok(serde_json::to_vec(&RedirectBody { redirect_url }).unwrap_or_default())
+    });
+    answer(outcome)
+}
+
+async fn callback(
+    State(app): State<App>,
+    query: Result<Query<Callback>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return error(400, "the callback needs code and state");
+    };
+    oauth::callback(
+        &app.store,
+        &app.pending,
+        &app.http,
+        &app.callback_url(),
+        query,
+    )
+    .await
+}
+
+/// The id in the path; the rejection's own text is not used, since it may quote the path.
+fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, Refusal> {
+    id.map(|Path(id)| id)
+        .map_err(|_| Refusal::bad_request("the connector id in the path is not valid UTF-8"))
+}
+
+/// The body's bytes; one over the limit is a 413.
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Refusal> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Refusal::new(
                 413,
                 format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
             )
         } else {
-            Refusal::new(status.as_u16(), rejection.body_text())
+            Refusal::bad_request("the request body could not be read")
         }
-    })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|parse| Refusal::new(400, format!("invalid request body: {parse}")))
+    })
+}
+
+fn answer(outcome: Result<Vec<u8>, Refusal>) -> Response {
+    match outcome {
+        Ok(body) => json_bytes(StatusCode::OK, body),
+        Err(refusal) => refused(&refusal),
+    }
 }
 
 fn refused(refusal: &Refusal) -> Response {
@@ -217,30 +250,21 @@ fn refused(refusal: &Refusal) -> Response {
 /// The API's error body: `{"message": ..., "id": ...}`.
 pub(crate) fn error(status: u16, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json(
-        status,
-        &ErrorBody {
-            message: Some(message.to_owned()),
-            id: Some(random_hex(16)),
-        },
-    )
+    let id = random_hex(16);
+    let body = serde_json::to_vec(&ErrorBody { message, id: &id }).unwrap_or_default();
+    json_bytes(status, body)
 }
 
-fn json(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status, Body::from(bytes)).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            response
-        }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, Body::from(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
-/// Random lowercase hex, for error ids and OAuth `state` values.
+/// Random lowercase hex, for error ids, OAuth `state` values and codes.
 pub(crate) fn random_hex(bytes: usize) -> String {
     (0..bytes)
         .map(|_| format!("{:02x}", fastrand::u8(..)))
@@ -257,12 +281,9 @@ mod tests {
         assert_eq!(whole_number("limit", "10.0", Some(100)), Ok(10));
         assert_eq!(whole_number("limit", "0", Some(100)), Ok(0));
         assert_eq!(whole_number("limit", "100", Some(100)), Ok(100));
-        for bad in ["101", "-1", "abc", "1.5", "", "NaN", "inf"] {
+        for bad in ["101", "-1", "abc", "1.5", "", "NaN", "inf", "sk-SECRET"] {
             let message = whole_number("limit", bad, Some(100)).unwrap_err();
-            assert!(
-                message.starts_with("limit must be a whole number between 0 and 100"),
-                "{message}"
-            );
+            assert_eq!(message, "limit must be a whole number between 0 and 100");
         }
         assert_eq!(whole_number("offset", "1000000", None), Ok(1_000_000));
         assert!(whole_number("offset", "-3", None).is_err());

@@ -1,50 +1,110 @@
-//! Accepting connections and serving them over HTTP/1.1. Requests go through the fault plan
-//! first: a dropped connection has to happen here, below the router, because only a
-//! connection-level error makes hyper close without answering.
+//! Accepting connections and serving them over HTTP/1.1, so that no client can make the
+//! emulator unresponsive: open connections are bounded, a request head must arrive within a
+//! timeout (which also closes idle keep-alive connections), a whole request must be answered
+//! within another, and a failing `accept` (no file descriptors left) backs off instead of
+//! spinning.
+//!
+//! Requests go through the fault plan first: a dropped connection has to happen here, below
+//! the router, because only a connection-level error makes hyper close without answering.
 
-use std::convert::Infallible;
 use std::fmt;
+use std::io;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use super::faults::{Action, Faults};
+use super::journal::{Exchange, Journal, operation_of};
 use super::routes::error;
+use crate::core::text::escape_controls;
 
-/// Serves `router` on `listener` until the task is aborted; aborting it also ends every open
+/// How the server protects itself.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// How long a request head may take to arrive, counted from when the server starts
+    /// waiting for it: a half-sent request, or a keep-alive connection left idle, is closed.
+    pub header_timeout: Duration,
+    /// How long a request may take from its head to its answer (a body sent byte by byte).
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What every connection of one emulator shares.
+#[derive(Clone)]
+pub(crate) struct Served {
+    pub router: Router,
+    pub faults: Faults,
+    pub journal: Journal,
+    pub log: bool,
+    pub limits: Limits,
+}
+
+/// Serves on `listener` until the task is aborted; aborting it also ends every open
 /// connection (they live in its `JoinSet`).
-pub(crate) async fn serve(listener: TcpListener, router: Router, faults: Faults, log: bool) {
-    let log = Arc::new(log);
+pub(crate) async fn serve(listener: TcpListener, served: Served) {
+    let slots = Arc::new(Semaphore::new(served.limits.max_connections.max(1)));
     let mut connections = JoinSet::new();
     loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // A client that gave up during the handshake, or a full file table: keep going.
-                Err(_) => continue,
-            },
-            // Reap finished connections so the set does not grow.
-            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
         };
-        let (router, faults, log) = (router.clone(), faults.clone(), Arc::clone(&log));
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                tokio::time::sleep(accept_backoff(&error)).await;
+                continue;
+            }
+        };
+        let served = served.clone();
         connections.spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                handle(request, router.clone(), faults.clone(), *log)
-            });
-            // Errors here are the client going away or an injected drop: nothing to report.
+            let limits = served.limits;
+            let service =
+                hyper::service::service_fn(move |request| handle(request, served.clone()));
+            // Errors here are the client going away, a timeout or an injected drop.
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
+            drop(slot);
         });
+    }
+}
+
+/// How long to wait after `accept` fails. Running out of file descriptors or memory lasts
+/// until connections close: retrying at once would only spin a core. A client that gave up
+/// during the handshake is no reason to wait.
+pub(crate) fn accept_backoff(error: &io::Error) -> Duration {
+    match error.kind() {
+        io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::Interrupted
+        | io::ErrorKind::WouldBlock => Duration::ZERO,
+        _ => Duration::from_millis(100),
     }
 }
 
@@ -62,28 +122,19 @@ impl std::error::Error for DroppedOnPurpose {}
 
 async fn handle(
     request: Request<Incoming>,
-    router: Router,
-    faults: Faults,
-    log: bool,
+    served: Served,
 ) -> Result<Response<Body>, DroppedOnPurpose> {
     let started = Instant::now();
-    let line = format!(
-        "{} {}",
-        request.method(),
-        request
-            .uri()
-            .path_and_query()
-            .map_or("/", |path| path.as_str())
-    );
-    let latency = faults.latency();
+    let method = request.method().as_str().to_owned();
+    // The path only: a query string may carry a key (`?api_key=...`).
+    let path = request.uri().path().to_owned();
+    let latency = served.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let response = match faults.next_action() {
+    let response = match served.faults.next_action() {
         Action::Drop => {
-            if log {
-                eprintln!("{line} -> dropped {}ms", started.elapsed().as_millis());
-            }
+            log(&served, &method, &path, "dropped", started);
             return Err(DroppedOnPurpose);
         }
         Action::Fail {
@@ -91,25 +142,67 @@ async fn handle(
             retry_after,
         } => injected_failure(status, retry_after),
         Action::Serve => {
-            let result: Result<Response<Body>, Infallible> =
-                router.oneshot(request.map(Body::new)).await;
-            match result {
-                Ok(response) => response,
-                Err(never) => match never {},
+            let routed = served.router.clone().oneshot(request.map(Body::new));
+            match tokio::time::timeout(served.limits.request_timeout, routed).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_) => error(408, "the request took too long to arrive"),
             }
         }
     };
-    if log {
-        eprintln!(
-            "{line} -> {} {}ms",
-            response.status().as_u16(),
-            started.elapsed().as_millis()
-        );
-    }
+    let response = journaled(&served.journal, &method, &path, response).await;
+    log(
+        &served,
+        &method,
+        &path,
+        &response.status().as_u16().to_string(),
+        started,
+    );
     Ok(response)
 }
 
-fn injected_failure(status: u16, retry_after: Option<std::time::Duration>) -> Response<Body> {
+fn log(served: &Served, method: &str, path: &str, outcome: &str, started: Instant) {
+    if served.log {
+        eprintln!(
+            "{method} {} -> {outcome} {}ms",
+            escape_controls(path),
+            started.elapsed().as_millis()
+        );
+    }
+}
+
+/// Records the exchange when the journal is on; the body is read and put back.
+async fn journaled(
+    journal: &Journal,
+    method: &str,
+    path: &str,
+    response: Response<Body>,
+) -> Response<Body> {
+    if !journal.is_on() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Response::from_parts(parts, Body::empty()),
+    };
+    let is_json = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    journal.record(Exchange {
+        operation: operation_of(method, path),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        status: parts.status.as_u16(),
+        body: is_json
+            .then(|| serde_json::from_slice(&bytes).ok())
+            .flatten(),
+    });
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn injected_failure(status: u16, retry_after: Option<Duration>) -> Response<Body> {
     let mut response = error(status, "injected failure");
     if let Some(wait) = retry_after {
         let seconds = wait
@@ -120,4 +213,19 @@ fn injected_failure(status: u16, retry_after: Option<std::time::Duration>) -> Re
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_out_of_descriptors_backs_off_and_a_client_giving_up_does_not() {
+        let emfile = io::Error::from_raw_os_error(24);
+        assert!(accept_backoff(&emfile) > Duration::ZERO);
+        let nomem = io::Error::from(io::ErrorKind::OutOfMemory);
+        assert!(accept_backoff(&nomem) > Duration::ZERO);
+        let aborted = io::Error::from(io::ErrorKind::ConnectionAborted);
+        assert_eq!(accept_backoff(&aborted), Duration::ZERO);
+    }
 }

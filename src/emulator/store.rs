@@ -1,18 +1,27 @@
 //! The emulator's data and the API's rules over it: ids, ordering, defaults, validation,
-//! partial updates, secrets kept but never returned.
+//! partial updates, secrets kept but never returned, and each caller's OAuth state.
 //!
-//! Connectors are stored as the raw types generated from the OpenAPI fragment, so whatever
-//! the emulator returns has exactly the shape the fragment describes.
+//! Connectors are kept in a map by id and in an index by creation order, so that a page
+//! costs O(limit) under a read lock whatever the number of connectors.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, RwLock};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use crate::raw::types::{
-    Connector, ConnectorOAuth, CreateConnectorOAuth, CreateConnectorRequest,
-    CreateConnectorServiceAuth, UpdateConnectorRequest,
+use super::wire::{
+    ConnectorBody, CreateRequest, ListBody, OAuthBody, OAuthRequest, OneBody, ServiceAuthRequest,
+    UpdateRequest,
 };
+use crate::Secret;
+
+/// The longest connector name the emulator accepts, in characters. Cohere documents no limit;
+/// this one keeps ids (derived from names) short enough for any URL.
+pub const MAX_NAME_CHARS: usize = 256;
+/// The longest id the emulator derives from a name, before a `-2`, `-3`... suffix.
+pub const MAX_ID_STEM_BYTES: usize = 100;
+/// The most connectors one emulator holds.
+pub const MAX_CONNECTORS: usize = 1_000_000;
 
 /// An answer the API gives instead of a result: a status and a message.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,8 +38,13 @@ impl Refusal {
         }
     }
 
-    fn not_found(id: &str) -> Self {
-        Self::new(404, format!("connector {id:?} not found"))
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, message)
+    }
+
+    /// The id is not echoed: it is whatever the caller put in the path.
+    fn not_found() -> Self {
+        Self::new(404, "connector not found")
     }
 
     fn invalid(message: impl Into<String>) -> Self {
@@ -38,214 +52,369 @@ impl Refusal {
     }
 }
 
-/// The connectors of one emulated organization, safe to share between requests.
-#[derive(Default)]
-pub(crate) struct Store {
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    connectors: HashMap<String, Stored>,
-    /// Creation order, to break ties between connectors created in the same instant.
-    next_sequence: u64,
-}
-
-struct Stored {
-    sequence: u64,
-    connector: Connector,
-    /// Kept as the API keeps them: write-only.
-    client_secret: Option<crate::Secret>,
-    service_auth: Option<CreateConnectorServiceAuth>,
-}
+/// Who is calling: the index of the API key they presented. OAuth authorizations belong to a
+/// caller, as they belong to a user in the API.
+pub(crate) type Caller = usize;
 
 /// What the emulator's organization is called in the connectors it returns.
 pub(crate) const ORGANIZATION_ID: &str = "emulator-organization";
 
+/// The connectors of one emulated organization, safe to share between requests.
+#[derive(Default)]
+pub(crate) struct Store {
+    state: RwLock<State>,
+}
+
+#[derive(Default)]
+struct State {
+    connectors: HashMap<Arc<str>, Stored>,
+    /// `(sequence, id)` in creation order, oldest first: newest-first pages read it backwards.
+    order: Vec<(u64, Arc<str>)>,
+    next_sequence: u64,
+    /// The latest `created_at` given: creation times never go backwards, so creation order
+    /// and time order agree.
+    last_created: Option<DateTime<Utc>>,
+    /// For each id stem taken, the suffix to try next: a thousand connectors with one name
+    /// cost a thousand lookups, not half a million.
+    next_suffix: HashMap<String, u64>,
+}
+
+struct Stored {
+    sequence: u64,
+    id: Arc<str>,
+    name: String,
+    description: Option<String>,
+    url: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    excludes: Vec<String>,
+    active: bool,
+    continue_on_failure: bool,
+    auth: Credentials,
+}
+
+/// How a connector authenticates; secrets are kept, as the API keeps them, write-only.
+enum Credentials {
+    None,
+    // Kept, never returned: nothing reads them back but the tests.
+    #[allow(dead_code)]
+    Service {
+        token_type: String,
+        token: Secret,
+    },
+    OAuth {
+        settings: OAuthSettings,
+        /// Each caller's token for the data source.
+        tokens: HashMap<Caller, UserToken>,
+    },
+}
+
+pub(crate) struct OAuthSettings {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub scope: Option<String>,
+}
+
+struct UserToken {
+    /// Kept for what a connector would be sent; never returned by the API.
+    #[allow(dead_code)]
+    access_token: Secret,
+    expires_at: Option<DateTime<Utc>>,
+}
+
 impl Store {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave a half-written connector: every change
-        // is a single insert or remove. Keep serving after one.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        // Every change is a single insert, remove or field write: a panic elsewhere cannot
+        // leave a half-written connector, so keep serving after one.
         self.state
-            .lock()
+            .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A page, newest first, and the total count.
-    pub(crate) fn list(&self, limit: usize, offset: usize) -> (Vec<Connector>, usize) {
-        let state = self.lock();
-        let mut all: Vec<&Stored> = state.connectors.values().collect();
-        all.sort_by(|a, b| {
-            (b.connector.created_at, b.sequence).cmp(&(a.connector.created_at, a.sequence))
-        });
-        let page = all
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|stored| stored.connector.clone())
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A page, newest first, and the total count, as the response body.
+    pub(crate) fn list(&self, limit: usize, offset: usize, caller: Caller) -> Vec<u8> {
+        let state = self.read();
+        let end = state.order.len().saturating_sub(offset);
+        let start = end.saturating_sub(limit);
+        let connectors = state.order[start..end]
+            .iter()
+            .rev()
+            .filter_map(|(_, id)| state.connectors.get(id))
+            .map(|stored| stored.body(caller))
             .collect();
-        (page, state.connectors.len())
+        to_json(&ListBody {
+            connectors,
+            total_count: state.connectors.len(),
+        })
     }
 
-    pub(crate) fn create(&self, request: CreateConnectorRequest) -> Result<Connector, Refusal> {
-        check_name(&request.name)?;
-        check_url("url", &request.url)?;
-        check_auth(request.oauth.as_ref(), request.service_auth.as_ref())?;
-
-        let mut state = self.lock();
-        let id = unique_id(&state, &request.name);
-        let now = Utc::now();
-        let client_secret = request.oauth.as_ref().map(|o| o.client_secret.clone());
-        let connector = Connector {
-            id: id.clone(),
-            organization_id: Some(ORGANIZATION_ID.into()),
-            name: request.name,
-            description: request.description,
-            url: Some(request.url),
-            created_at: now,
-            updated_at: now,
-            excludes: request.excludes,
-            auth_type: auth_type(request.oauth.as_ref(), request.service_auth.as_ref()),
-            auth_status: request.oauth.as_ref().map(|_| String::new()),
-            oauth: request.oauth.map(returned_oauth),
-            active: Some(request.active),
-            continue_on_failure: Some(request.continue_on_failure),
-        };
-        let sequence = state.next_sequence;
-        state.next_sequence = state.next_sequence.saturating_add(1);
-        state.connectors.insert(
-            id,
-            Stored {
-                sequence,
-                connector: connector.clone(),
-                client_secret,
-                service_auth: request.service_auth,
-            },
-        );
-        Ok(connector)
+    pub(crate) fn len(&self) -> usize {
+        self.read().connectors.len()
     }
 
-    pub(crate) fn get(&self, id: &str) -> Result<Connector, Refusal> {
-        self.lock()
-            .connectors
-            .get(id)
-            .map(|stored| stored.connector.clone())
-            .ok_or_else(|| Refusal::not_found(id))
+    pub(crate) fn create(
+        &self,
+        request: CreateRequest,
+        caller: Caller,
+    ) -> Result<Vec<u8>, Refusal> {
+        let mut state = self.write();
+        let id = insert(&mut state, request)?;
+        Ok(to_json(&OneBody {
+            connector: state.connectors[&id].body(caller),
+        }))
+    }
+
+    /// Creates connectors without rendering answers (sample data).
+    pub(crate) fn create_quietly(&self, request: CreateRequest) -> Result<(), Refusal> {
+        insert(&mut self.write(), request).map(drop)
+    }
+
+    pub(crate) fn get(&self, id: &str, caller: Caller) -> Result<Vec<u8>, Refusal> {
+        let state = self.read();
+        let stored = state.connectors.get(id).ok_or_else(Refusal::not_found)?;
+        Ok(to_json(&OneBody {
+            connector: stored.body(caller),
+        }))
     }
 
     /// Changes only what the request carries, and `updated_at`.
     pub(crate) fn update(
         &self,
         id: &str,
-        request: UpdateConnectorRequest,
-    ) -> Result<Connector, Refusal> {
+        request: UpdateRequest,
+        caller: Caller,
+    ) -> Result<Vec<u8>, Refusal> {
         if let Some(name) = &request.name {
             check_name(name)?;
         }
         if let Some(url) = &request.url {
             check_url("url", url)?;
         }
-        check_auth(request.oauth.as_ref(), request.service_auth.as_ref())?;
+        let new_auth = match (request.oauth, request.service_auth) {
+            (None, None) => None,
+            (oauth, service) => Some(new_auth(oauth, service)?),
+        };
 
-        let mut state = self.lock();
+        let mut state = self.write();
         let stored = state
             .connectors
             .get_mut(id)
-            .ok_or_else(|| Refusal::not_found(id))?;
-        let connector = &mut stored.connector;
+            .ok_or_else(Refusal::not_found)?;
         if let Some(name) = request.name {
-            connector.name = name;
+            stored.name = name;
         }
         if let Some(url) = request.url {
-            connector.url = Some(url);
+            stored.url = url;
         }
         if let Some(excludes) = request.excludes {
-            connector.excludes = excludes.0;
+            stored.excludes = excludes;
         }
         if let Some(active) = request.active {
-            connector.active = Some(active);
+            stored.active = active;
         }
         if let Some(continue_on_failure) = request.continue_on_failure {
-            connector.continue_on_failure = Some(continue_on_failure);
+            stored.continue_on_failure = continue_on_failure;
         }
-        // New credentials replace the old kind entirely: a connector has one way to
-        // authenticate.
-        if let Some(oauth) = request.oauth {
-            stored.client_secret = Some(oauth.client_secret.clone());
-            stored.service_auth = None;
-            connector.auth_type = Some("oauth".into());
-            connector.auth_status = Some(String::new());
-            connector.oauth = Some(returned_oauth(oauth));
+        // New credentials replace the old kind entirely (and any user's authorization).
+        if let Some(auth) = new_auth {
+            stored.auth = auth;
         }
-        if let Some(service_auth) = request.service_auth {
-            stored.client_secret = None;
-            stored.service_auth = Some(service_auth);
-            connector.auth_type = Some("service_auth".into());
-            connector.auth_status = None;
-            connector.oauth = None;
-        }
-        connector.updated_at = Utc::now().max(connector.updated_at);
-        Ok(connector.clone())
+        stored.updated_at = Utc::now().max(stored.updated_at);
+        Ok(to_json(&OneBody {
+            connector: stored.body(caller),
+        }))
     }
 
     pub(crate) fn delete(&self, id: &str) -> Result<(), Refusal> {
-        self.lock()
-            .connectors
-            .remove(id)
-            .map(|_| ())
-            .ok_or_else(|| Refusal::not_found(id))
+        let mut state = self.write();
+        let stored = state.connectors.remove(id).ok_or_else(Refusal::not_found)?;
+        if let Ok(at) = state
+            .order
+            .binary_search_by_key(&stored.sequence, |(sequence, _)| *sequence)
+        {
+            state.order.remove(at);
+        }
+        Ok(())
     }
 
-    /// The URL a user is sent to for the connector's OAuth provider.
-    pub(crate) fn authorize(
+    /// The OAuth settings of a connector, for an authorization or a token exchange.
+    pub(crate) fn oauth_settings<T>(
         &self,
         id: &str,
-        redirect_uri: &str,
-        state_token: &str,
-    ) -> Result<String, Refusal> {
-        let connector = self.get(id)?;
-        let Some(oauth) = connector.oauth else {
-            return Err(Refusal::new(
-                400,
-                format!("connector {id:?} does not use OAuth"),
-            ));
-        };
-        let mut url = reqwest::Url::parse(&oauth.authorize_url)
-            .map_err(|_| Refusal::new(400, "the connector's authorize_url is not a URL"))?;
+        read: impl FnOnce(&OAuthSettings) -> T,
+    ) -> Result<T, Refusal> {
+        let state = self.read();
+        match &state
+            .connectors
+            .get(id)
+            .ok_or_else(Refusal::not_found)?
+            .auth
         {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("response_type", "code");
-            query.append_pair("client_id", oauth.client_id.as_deref().unwrap_or_default());
-            if let Some(scope) = &oauth.scope {
-                query.append_pair("scope", scope);
-            }
-            query.append_pair("redirect_uri", redirect_uri);
-            query.append_pair("state", state_token);
+            Credentials::OAuth { settings, .. } => Ok(read(settings)),
+            _ => Err(Refusal::bad_request("the connector does not use OAuth")),
         }
-        Ok(url.into())
     }
 
-    /// Whether the emulator still holds the secrets it was given (for tests: they are kept,
-    /// just never returned).
+    /// Records `caller`'s token for the connector: its `auth_status` becomes `valid`.
+    pub(crate) fn grant(
+        &self,
+        id: &str,
+        caller: Caller,
+        access_token: Secret,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<(), Refusal> {
+        let mut state = self.write();
+        match &mut state
+            .connectors
+            .get_mut(id)
+            .ok_or_else(Refusal::not_found)?
+            .auth
+        {
+            Credentials::OAuth { tokens, .. } => {
+                tokens.insert(
+                    caller,
+                    UserToken {
+                        access_token,
+                        expires_at,
+                    },
+                );
+                Ok(())
+            }
+            _ => Err(Refusal::bad_request("the connector does not use OAuth")),
+        }
+    }
+
+    /// Makes every caller's token for the connector expired; whether it had any.
+    pub(crate) fn expire(&self, id: &str) -> bool {
+        let mut state = self.write();
+        let Some(Stored {
+            auth: Credentials::OAuth { tokens, .. },
+            ..
+        }) = state.connectors.get_mut(id)
+        else {
+            return false;
+        };
+        let now = Utc::now();
+        let past = now
+            .checked_sub_signed(chrono::TimeDelta::seconds(1))
+            .unwrap_or(now);
+        for token in tokens.values_mut() {
+            token.expires_at = Some(past);
+        }
+        !tokens.is_empty()
+    }
+
+    /// The secrets the emulator holds for a connector (for tests: kept, never returned).
     #[cfg(test)]
     fn secrets(&self, id: &str) -> (Option<String>, Option<String>) {
-        let state = self.lock();
-        let stored = &state.connectors[id];
-        (
-            stored.client_secret.as_ref().map(|s| s.expose().to_owned()),
-            stored
-                .service_auth
-                .as_ref()
-                .map(|auth| auth.token.expose().to_owned()),
-        )
+        let state = self.read();
+        match &state.connectors[id].auth {
+            Credentials::OAuth { settings, .. } => {
+                (Some(settings.client_secret.expose().to_owned()), None)
+            }
+            Credentials::Service { token, .. } => (None, Some(token.expose().to_owned())),
+            Credentials::None => (None, None),
+        }
     }
 }
 
+/// Checks `request` and adds the connector; its id.
+fn insert(state: &mut State, request: CreateRequest) -> Result<Arc<str>, Refusal> {
+    check_name(&request.name)?;
+    check_url("url", &request.url)?;
+    let auth = new_auth(request.oauth, request.service_auth)?;
+    if state.connectors.len() >= MAX_CONNECTORS {
+        return Err(Refusal::invalid(format!(
+            "the emulator holds at most {MAX_CONNECTORS} connectors"
+        )));
+    }
+    let id: Arc<str> = unique_id(state, &request.name).into();
+    let now = Utc::now().max(state.last_created.unwrap_or_default());
+    state.last_created = Some(now);
+    let sequence = state.next_sequence;
+    state.next_sequence = sequence.saturating_add(1);
+    let stored = Stored {
+        sequence,
+        id: Arc::clone(&id),
+        name: request.name,
+        description: request.description,
+        url: request.url,
+        created_at: now,
+        updated_at: now,
+        excludes: request.excludes,
+        active: request.active.unwrap_or(true),
+        continue_on_failure: request.continue_on_failure.unwrap_or(false),
+        auth,
+    };
+    state.order.push((sequence, Arc::clone(&id)));
+    state.connectors.insert(Arc::clone(&id), stored);
+    Ok(id)
+}
+
+impl Stored {
+    fn body(&self, caller: Caller) -> ConnectorBody<'_> {
+        let (auth_type, oauth, auth_status) = match &self.auth {
+            Credentials::None => (None, None, None),
+            Credentials::Service { .. } => (Some("service_auth"), None, None),
+            Credentials::OAuth { settings, tokens } => (
+                Some("oauth"),
+                Some(OAuthBody {
+                    client_id: &settings.client_id,
+                    authorize_url: &settings.authorize_url,
+                    token_url: &settings.token_url,
+                    scope: settings.scope.as_deref(),
+                }),
+                tokens.get(&caller).map(UserToken::status),
+            ),
+        };
+        ConnectorBody {
+            id: &self.id,
+            organization_id: ORGANIZATION_ID,
+            name: &self.name,
+            description: self.description.as_deref(),
+            url: &self.url,
+            created_at: &self.created_at,
+            updated_at: &self.updated_at,
+            excludes: &self.excludes,
+            auth_type,
+            oauth,
+            auth_status,
+            active: self.active,
+            continue_on_failure: self.continue_on_failure,
+        }
+    }
+}
+
+impl UserToken {
+    fn status(&self) -> &'static str {
+        match self.expires_at {
+            Some(at) if at <= Utc::now() => "expired",
+            _ => "valid",
+        }
+    }
+}
+
+fn to_json(body: &impl serde::Serialize) -> Vec<u8> {
+    // The bodies are plain structs of strings, booleans and numbers: serializing cannot fail.
+    serde_json::to_vec(body).unwrap_or_default()
+}
+
 /// The id the API derives from a name: lower case, runs of anything else turned into one
-/// dash, and a numeric suffix when taken.
-fn unique_id(state: &State, name: &str) -> String {
+/// dash, at most [`MAX_ID_STEM_BYTES`], and a numeric suffix when taken.
+fn unique_id(state: &mut State, name: &str) -> String {
     let mut slug = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
+        if slug.len() >= MAX_ID_STEM_BYTES {
+            break;
+        }
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -254,22 +423,32 @@ fn unique_id(state: &State, name: &str) -> String {
     }
     let slug = slug.trim_end_matches('-');
     let base = if slug.is_empty() { "connector" } else { slug };
-    let mut candidate = base.to_owned();
-    let mut suffix: u64 = 2;
-    while state.connectors.contains_key(&candidate) {
-        candidate = format!("{base}-{suffix}");
-        suffix = suffix.saturating_add(1);
+    if !state.connectors.contains_key(base) {
+        return base.to_owned();
     }
-    candidate
+    let next = state.next_suffix.entry(base.to_owned()).or_insert(2);
+    loop {
+        let candidate = format!("{base}-{next}");
+        *next = next.saturating_add(1);
+        if !state.connectors.contains_key(candidate.as_str()) {
+            return candidate;
+        }
+    }
 }
 
 fn check_name(name: &str) -> Result<(), Refusal> {
     if name.trim().is_empty() {
         return Err(Refusal::invalid("name must not be empty"));
     }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(Refusal::invalid(format!(
+            "name must be at most {MAX_NAME_CHARS} characters"
+        )));
+    }
     Ok(())
 }
 
+/// URLs are not echoed back: they may carry credentials.
 fn check_url(field: &str, value: &str) -> Result<(), Refusal> {
     let valid = reqwest::Url::parse(value)
         .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some());
@@ -281,180 +460,142 @@ fn check_url(field: &str, value: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn check_auth(
-    oauth: Option<&CreateConnectorOAuth>,
-    service_auth: Option<&CreateConnectorServiceAuth>,
-) -> Result<(), Refusal> {
-    if oauth.is_some() && service_auth.is_some() {
-        return Err(Refusal::invalid(
-            "oauth and service_auth cannot both be specified",
-        ));
-    }
-    if let Some(oauth) = oauth {
-        check_url("oauth.authorize_url", &oauth.authorize_url)?;
-        check_url("oauth.token_url", &oauth.token_url)?;
-        if oauth.client_id.trim().is_empty() || oauth.client_secret.is_empty() {
-            return Err(Refusal::invalid(
-                "oauth.client_id and oauth.client_secret must not be empty",
-            ));
-        }
-    }
-    if service_auth.is_some_and(|auth| auth.token.is_empty()) {
-        return Err(Refusal::invalid("service_auth.token must not be empty"));
-    }
-    Ok(())
-}
-
-fn auth_type(
-    oauth: Option<&CreateConnectorOAuth>,
-    service_auth: Option<&CreateConnectorServiceAuth>,
-) -> Option<String> {
+fn new_auth(
+    oauth: Option<OAuthRequest>,
+    service_auth: Option<ServiceAuthRequest>,
+) -> Result<Credentials, Refusal> {
     match (oauth, service_auth) {
-        (Some(_), _) => Some("oauth".into()),
-        (None, Some(_)) => Some("service_auth".into()),
-        (None, None) => None,
-    }
-}
-
-/// The OAuth settings as the API returns them: everything but the secret.
-fn returned_oauth(oauth: CreateConnectorOAuth) -> ConnectorOAuth {
-    ConnectorOAuth {
-        client_id: Some(oauth.client_id),
-        client_secret: None,
-        authorize_url: oauth.authorize_url,
-        token_url: oauth.token_url,
-        scope: oauth.scope,
+        (Some(_), Some(_)) => Err(Refusal::invalid(
+            "oauth and service_auth cannot both be specified",
+        )),
+        (Some(oauth), None) => {
+            check_url("oauth.authorize_url", &oauth.authorize_url)?;
+            check_url("oauth.token_url", &oauth.token_url)?;
+            if oauth.client_id.trim().is_empty() || oauth.client_secret.is_empty() {
+                return Err(Refusal::invalid(
+                    "oauth.client_id and oauth.client_secret must not be empty",
+                ));
+            }
+            Ok(Credentials::OAuth {
+                settings: OAuthSettings {
+                    client_id: oauth.client_id,
+                    client_secret: oauth.client_secret,
+                    authorize_url: oauth.authorize_url,
+                    token_url: oauth.token_url,
+                    scope: oauth.scope,
+                },
+                tokens: HashMap::new(),
+            })
+        }
+        (None, Some(service)) => {
+            if service.token.is_empty() {
+                return Err(Refusal::invalid("service_auth.token must not be empty"));
+            }
+            Ok(Credentials::Service {
+                token_type: service.token_type,
+                token: service.token,
+            })
+        }
+        (None, None) => Ok(Credentials::None),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raw::types::{AuthTokenType, UpdateConnectorRequestExcludes};
+    use serde_json::{Value, json};
 
-    fn request(name: &str) -> CreateConnectorRequest {
-        CreateConnectorRequest {
-            name: name.into(),
-            url: "https://search.example.com".into(),
-            description: None,
-            excludes: Vec::new(),
-            active: true,
-            continue_on_failure: false,
-            oauth: None,
-            service_auth: None,
-        }
+    fn create(store: &Store, body: Value) -> Result<Value, Refusal> {
+        let request = CreateRequest::parse(body.to_string().as_bytes())?;
+        store
+            .create(request, 0)
+            .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn named(name: &str) -> Value {
+        json!({"name": name, "url": "https://search.example.com"})
     }
 
     #[test]
-    fn ids_come_from_names_and_are_unique() {
+    fn ids_come_from_names_are_unique_and_bounded() {
         let store = Store::default();
-        let ids: Vec<String> = ["Sales Force!", "sales force", "  ", "Ünï"]
+        let ids: Vec<String> = ["Sales Force!", "sales force", "Ünï"]
             .iter()
-            .map(|name| store.create(request(name)).map(|c| c.id))
-            .filter_map(Result::ok)
+            .map(|name| create(&store, named(name)).unwrap()["connector"]["id"].to_string())
             .collect();
-        assert_eq!(ids, ["sales-force", "sales-force-2", "n"]);
-        assert_eq!(
-            store.create(request("  ")).unwrap_err().status,
-            422,
-            "a blank name is refused"
-        );
+        assert_eq!(ids, ["\"sales-force\"", "\"sales-force-2\"", "\"n\""]);
+        assert_eq!(create(&store, named("  ")).unwrap_err().status, 422);
+        let long = create(&store, named(&"ab ".repeat(85))).unwrap();
+        assert!(long["connector"]["id"].as_str().unwrap().len() <= MAX_ID_STEM_BYTES);
+        let refused = create(&store, named(&"x".repeat(MAX_NAME_CHARS + 1))).unwrap_err();
+        assert_eq!(refused.status, 422);
     }
 
     #[test]
     fn listing_is_newest_first_with_a_total() {
         let store = Store::default();
-        for name in ["a", "b", "c"] {
-            store.create(request(name)).unwrap();
+        for name in ["a", "b", "c", "d"] {
+            create(&store, named(name)).unwrap();
         }
-        let (page, total) = store.list(2, 0);
-        assert_eq!(total, 3);
-        let ids: Vec<&str> = page.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["c", "b"]);
-        let (page, _) = store.list(2, 2);
-        assert_eq!(page[0].id, "a");
+        store.delete("b").unwrap();
+        let page: Value = serde_json::from_slice(&store.list(2, 0, 0)).unwrap();
+        assert_eq!(page["total_count"], 3);
+        let ids: Vec<&str> = page["connectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["d", "c"]);
+        let rest: Value = serde_json::from_slice(&store.list(2, 2, 0)).unwrap();
+        assert_eq!(rest["connectors"][0]["id"], "a");
+        let beyond: Value = serde_json::from_slice(&store.list(2, 99, 0)).unwrap();
+        assert_eq!(beyond["connectors"], json!([]));
     }
 
     #[test]
-    fn secrets_are_kept_but_never_returned() {
+    fn secrets_are_kept_never_returned_and_auth_status_is_per_caller() {
         let store = Store::default();
-        let mut with_oauth = request("o");
-        with_oauth.oauth = Some(CreateConnectorOAuth {
-            client_id: "id".into(),
-            client_secret: "s3cret".into(),
-            authorize_url: "https://auth.example.com/authorize".into(),
-            token_url: "https://auth.example.com/token".into(),
-            scope: Some("read".into()),
+        let mut with_oauth = named("o");
+        with_oauth["oauth"] = json!({
+            "client_id": "id", "client_secret": "s3cret-value",
+            "authorize_url": "https://auth.example.com/a", "token_url": "https://auth.example.com/t",
         });
-        let created = store.create(with_oauth).unwrap();
-        assert_eq!(created.oauth.as_ref().unwrap().client_secret, None);
-        assert_eq!(created.auth_status.as_deref(), Some(""));
-        assert_eq!(store.secrets("o").0.as_deref(), Some("s3cret"));
+        let created = create(&store, with_oauth).unwrap();
+        assert!(!created.to_string().contains("s3cret-value"));
+        assert!(created["connector"].get("auth_status").is_none());
+        assert_eq!(store.secrets("o").0.as_deref(), Some("s3cret-value"));
 
-        let mut with_token = request("t");
-        with_token.service_auth = Some(CreateConnectorServiceAuth {
-            type_: AuthTokenType::Bearer,
-            token: "t0ken".into(),
-        });
-        let created = store.create(with_token).unwrap();
-        assert!(!serde_json::to_string(&created).unwrap().contains("t0ken"));
-        assert_eq!(store.secrets("t").1.as_deref(), Some("t0ken"));
+        store.grant("o", 1, Secret::from("access"), None).unwrap();
+        let for_one: Value = serde_json::from_slice(&store.get("o", 1).unwrap()).unwrap();
+        let for_zero: Value = serde_json::from_slice(&store.get("o", 0).unwrap()).unwrap();
+        assert_eq!(for_one["connector"]["auth_status"], "valid");
+        assert!(for_zero["connector"].get("auth_status").is_none());
+        assert!(store.expire("o"));
+        let expired: Value = serde_json::from_slice(&store.get("o", 1).unwrap()).unwrap();
+        assert_eq!(expired["connector"]["auth_status"], "expired");
+
+        let mut with_token = named("t");
+        with_token["service_auth"] = json!({"type": "bearer", "token": "t0ken-value"});
+        let created = create(&store, with_token).unwrap();
+        assert!(!created.to_string().contains("t0ken-value"));
+        assert_eq!(store.secrets("t").1.as_deref(), Some("t0ken-value"));
     }
 
     #[test]
     fn updates_change_only_what_is_sent() {
         let store = Store::default();
-        let mut original = request("u");
-        original.excludes = vec!["x".into()];
-        let created = store.create(original).unwrap();
-        let updated = store
-            .update(
-                "u",
-                UpdateConnectorRequest {
-                    active: Some(false),
-                    excludes: Some(UpdateConnectorRequestExcludes(vec![])),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        assert_eq!(updated.active, Some(false));
-        assert!(updated.excludes.is_empty());
-        assert_eq!(updated.name, created.name);
-        assert_eq!(updated.continue_on_failure, created.continue_on_failure);
-        assert!(updated.updated_at >= created.updated_at);
-        assert_eq!(updated.created_at, created.created_at);
-    }
-
-    #[test]
-    fn authorize_needs_oauth_and_builds_the_provider_url() {
-        let store = Store::default();
-        store.create(request("plain")).unwrap();
-        assert_eq!(
-            store
-                .authorize("plain", "https://cb", "st")
-                .unwrap_err()
-                .status,
-            400
-        );
-        let mut with_oauth = request("o");
-        with_oauth.oauth = Some(CreateConnectorOAuth {
-            client_id: "client 1".into(),
-            client_secret: "s".into(),
-            authorize_url: "https://auth.example.com/authorize?tenant=t".into(),
-            token_url: "https://auth.example.com/token".into(),
-            scope: Some("read write".into()),
-        });
-        store.create(with_oauth).unwrap();
-        let url = store
-            .authorize("o", "https://cb.example/done", "abc")
-            .unwrap();
-        assert_eq!(
-            url,
-            "https://auth.example.com/authorize?tenant=t&response_type=code&client_id=client+1&scope=read+write&redirect_uri=https%3A%2F%2Fcb.example%2Fdone&state=abc"
-        );
-        assert_eq!(
-            store.authorize("missing", "x", "y").unwrap_err().status,
-            404
-        );
+        let mut original = named("u");
+        original["excludes"] = json!(["x"]);
+        let created = create(&store, original).unwrap()["connector"].clone();
+        let request = UpdateRequest::parse(br#"{"active": false, "excludes": []}"#).unwrap();
+        let updated: Value =
+            serde_json::from_slice(&store.update("u", request, 0).unwrap()).unwrap();
+        let updated = &updated["connector"];
+        assert_eq!(updated["active"], false);
+        assert_eq!(updated["excludes"], json!([]));
+        for same in ["name", "continue_on_failure", "created_at", "url"] {
+            assert_eq!(updated[same], created[same], "{same}");
+        }
     }
 }

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod scripted;
+#[cfg(feature = "emulator")]
+pub mod upstream;
 
 use cohere_connectors::Client;
 use httpmock::{MockServer, When};
