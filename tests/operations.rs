@@ -205,16 +205,13 @@ async fn create_sends_the_whole_definition() {
 }
 
 #[tokio::test]
-async fn create_with_service_auth_and_api_defaults() {
+async fn create_sends_only_what_was_set_and_leaves_defaults_to_the_api() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
             standard_headers(when.method(POST).path("/v1/connectors")).json_body(json!({
                 "name": "Wiki",
                 "url": "https://wiki.example.com/search",
-                // The fragment keeps the API's own defaults for these two.
-                "active": true,
-                "continue_on_failure": false,
                 "service_auth": {"type": "bearer", "token": "service-token-value"}
             }));
             then.status(200)

@@ -215,9 +215,64 @@ pub struct ConnectorPage {
     /// The connectors of this page, newest first.
     pub connectors: Vec<Connector>,
     /// How many connectors there are in all. The API documents the field as optional, so it is
-    /// `None` if a response leaves it out; `3` and `3.0` on the wire both read as `Some(3)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `None` if a response leaves it out; `3` and `3.0` on the wire both read as `Some(3)`,
+    /// and anything but a whole, non-negative number is a decode error.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_count"
+    )]
     pub total_count: Option<u64>,
+}
+
+/// A count sent as any JSON number: `3`, `3.0`, `3e0`; not `2.5`, `-1` or `1e20`.
+fn whole_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    struct Count;
+
+    impl<'v> serde::de::Visitor<'v> for Count {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole, non-negative number of connectors")
+        }
+
+        fn visit_u64<E>(self, value: u64) -> Result<Option<u64>, E> {
+            Ok(Some(value))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Option<u64>, E> {
+            u64::try_from(value)
+                .map(Some)
+                .map_err(|_| E::custom(format!("total_count {value} is negative")))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Option<u64>, E> {
+            // 2^64 as an f64: every whole f64 below it fits in a u64.
+            const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+            if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < LIMIT {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Ok(Some(value as u64))
+            } else {
+                Err(E::custom(format!(
+                    "total_count {value} is not a whole number of connectors"
+                )))
+            }
+        }
+
+        fn visit_unit<E>(self) -> Result<Option<u64>, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E>(self) -> Result<Option<u64>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<V: Deserializer<'v>>(self, deserializer: V) -> Result<Option<u64>, V::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    deserializer.deserialize_option(Count)
 }
 
 impl IntoIterator for ConnectorPage {
@@ -472,6 +527,25 @@ pub(crate) fn require_http_url(operation: Operation, field: &str, value: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_must_be_whole_and_non_negative() {
+        let total = |json: &str| {
+            serde_json::from_str::<ConnectorPage>(&format!(
+                r#"{{"connectors": [], "total_count": {json}}}"#
+            ))
+            .map(|page| page.total_count)
+        };
+        assert_eq!(total("3").unwrap(), Some(3));
+        assert_eq!(total("3.0").unwrap(), Some(3));
+        assert_eq!(total("0").unwrap(), Some(0));
+        assert_eq!(total("null").unwrap(), None);
+        for bad in ["-1", "2.5", "1e20", "\"3\"", "true"] {
+            assert!(total(bad).is_err(), "{bad}");
+        }
+        let absent: ConnectorPage = serde_json::from_str(r#"{"connectors": []}"#).unwrap();
+        assert_eq!(absent.total_count, None);
+    }
 
     #[test]
     fn open_enums_round_trip_unknown_values() {

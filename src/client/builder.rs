@@ -52,12 +52,29 @@ pub(crate) struct Shared {
     /// The generated client as [`Client::raw`] hands it out: error bodies decoded as the
     /// fragment describes them.
     pub raw: raw::Client,
-    /// The same client for the facade's own calls: error bodies handed over as bytes, for
-    /// the facade's decoder.
-    pub wire: raw::Client,
+    /// The transport of the facade's own calls: the same settings, error bodies handed over
+    /// as bytes for the facade's decoder.
+    pub wire: Transport,
     pub config: CallConfig,
     /// Hides the API key in whatever a server sends back.
     pub redactor: Redactor,
+}
+
+impl Shared {
+    /// The base URL, without a trailing `/`.
+    pub(crate) fn base_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(&self.raw)
+    }
+
+    /// The connection pool every call shares.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        progenitor_client::ClientInfo::client(&self.raw)
+    }
+
+    /// The transport of the facade's own calls.
+    pub(crate) fn wire_transport(&self) -> &Transport {
+        &self.wire
+    }
 }
 
 /// How calls behave beyond a single request.
@@ -346,8 +363,8 @@ impl ClientBuilder {
         let wire = transport.with_error_bodies(ErrorBodies::Read);
         Ok(Client {
             shared: Arc::new(Shared {
-                raw: raw::Client::new_with_client(base, http.clone(), transport),
-                wire: raw::Client::new_with_client(base, http, wire),
+                raw: raw::Client::new_with_client(base, http, transport),
+                wire,
                 config: CallConfig {
                     retry: self.retry,
                     deadline: self.deadline,

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{Response, Url};
 
 use super::guard;
 use super::intercepted::Intercepted;
-use crate::{Error, Result, Secret, raw};
+use crate::{Error, Result, Secret};
 
 /// progenitor adds this header to every request; Cohere's API has no use for it.
 const PROGENITOR_VERSION_HEADER: &str = "api-version";
@@ -187,99 +187,109 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-impl raw::Client {
-    /// The guard (see [`guard`]): the request's method and URL path must be exactly its
-    /// operation's.
-    fn check_shape(&self, request: &reqwest::Request, info: &OperationInfo) -> Result<(), String> {
-        let (method, template) = guard::template_of(info.operation_id)
-            .ok_or_else(|| format!("unknown operation {:?}", info.operation_id))?;
-        if request.method().as_str() != method {
-            return Err(format!(
-                "{} must be sent as {method}, not {}",
-                info.operation_id,
-                request.method()
-            ));
-        }
-        let base_url = self.baseurl();
-        let path = request.url().path();
-        guard::check_path(guard::base_path(base_url), template, path).or_else(|refusal| {
-            // A base URL the parser normalised (`/a b` becomes `/a%20b`): compare with that.
-            match Url::parse(base_url) {
-                Ok(base) => guard::check_path(base.path(), template, path),
-                Err(_) => Err(refusal),
-            }
-        })
+/// The guard (see [`guard`]): the request's method and URL path must be exactly its
+/// operation's.
+fn check_shape(
+    base_url: &str,
+    request: &reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), String> {
+    let (method, template) = guard::template_of(info.operation_id)
+        .ok_or_else(|| format!("unknown operation {:?}", info.operation_id))?;
+    if request.method().as_str() != method {
+        return Err(format!(
+            "{} must be sent as {method}, not {}",
+            info.operation_id,
+            request.method()
+        ));
     }
+    let path = request.url().path();
+    guard::check_path(guard::base_path(base_url), template, path).or_else(|refusal| {
+        // A base URL the parser normalised (`/a b` becomes `/a%20b`): compare with that.
+        match Url::parse(base_url) {
+            Ok(base) => guard::check_path(base.path(), template, path),
+            Err(_) => Err(refusal),
+        }
+    })
 }
 
-impl ClientHooks<Transport> for raw::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        self.check_shape(request, info)
-            .map_err(progenitor_client::Error::InvalidRequest)?;
-        let settings = &self.inner().settings;
-        if settings.authorization.is_some()
-            && !may_carry_credentials(request.url(), settings.allow_insecure_http)
-        {
-            return Err(progenitor_client::Error::InvalidRequest(format!(
-                "refusing to send the API key over {}:// to {}; use https, or allow_insecure_http(true)",
-                request.url().scheme(),
-                request.url().host_str().unwrap_or("an unknown host"),
-            )));
-        }
-        let headers = request.headers_mut();
-        headers.remove(PROGENITOR_VERSION_HEADER);
-        if let Some(authorization) = &settings.authorization {
-            headers.insert(AUTHORIZATION, authorization.clone());
-        }
-        if let Some(user_agent) = &settings.user_agent {
-            headers.insert(USER_AGENT, user_agent.clone());
-        }
-        // A name passed to the raw builder for this one call wins over the client's.
-        if let Some(name) = &settings.client_name
-            && !headers.contains_key(CLIENT_NAME_HEADER)
-        {
-            headers.insert(CLIENT_NAME_HEADER, name.clone());
-        }
-        if let Some(timeout) = settings.attempt_timeout {
-            request.timeout_mut().get_or_insert(timeout);
-        }
-        Ok(())
+/// progenitor's `pre` hook, for every client generated over [`Transport`]: the path guard,
+/// the credential rules, the headers.
+pub(crate) async fn pre_hook<C, E>(
+    client: &C,
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+) -> std::result::Result<(), progenitor_client::Error<E>>
+where
+    C: ClientInfo<Transport>,
+{
+    check_shape(client.baseurl(), request, info)
+        .map_err(progenitor_client::Error::InvalidRequest)?;
+    let settings = &client.inner().settings;
+    if settings.authorization.is_some()
+        && !may_carry_credentials(request.url(), settings.allow_insecure_http)
+    {
+        return Err(progenitor_client::Error::InvalidRequest(format!(
+            "refusing to send the API key over {}:// to {}; use https, or allow_insecure_http(true)",
+            request.url().scheme(),
+            request.url().host_str().unwrap_or("an unknown host"),
+        )));
     }
+    let headers = request.headers_mut();
+    headers.remove(PROGENITOR_VERSION_HEADER);
+    if let Some(authorization) = &settings.authorization {
+        headers.insert(AUTHORIZATION, authorization.clone());
+    }
+    if let Some(user_agent) = &settings.user_agent {
+        headers.insert(USER_AGENT, user_agent.clone());
+    }
+    // A name passed to the raw builder for this one call wins over the client's.
+    if let Some(name) = &settings.client_name
+        && !headers.contains_key(CLIENT_NAME_HEADER)
+    {
+        headers.insert(CLIENT_NAME_HEADER, name.clone());
+    }
+    if let Some(timeout) = settings.attempt_timeout {
+        request.timeout_mut().get_or_insert(timeout);
+    }
+    Ok(())
+}
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<Response> {
-        let sent_to = request.url().clone();
-        let response = self.client().execute(request).await?;
-        let status = response.status();
-        let redirected = response.url() != &sent_to;
-        Ok(if status.is_redirection() || redirected {
-            let parts = head_of(&response);
-            let url = response.url().clone();
-            drop(response);
-            failing(
-                parts,
-                url,
-                Intercepted::Redirect {
-                    status,
-                    followed: redirected,
-                },
-            )
-        } else if status.is_success() {
-            limit_body(response, self.inner().max_response_bytes())
-        } else {
-            match self.inner().error_bodies {
-                ErrorBodies::Read => read_error_body(response).await,
-                ErrorBodies::Typed => screen_error_body(response).await,
-            }
-        })
-    }
+/// progenitor's `exec` hook, for every client generated over [`Transport`]: sends, refuses
+/// redirects, limits successful bodies and reads error bodies.
+pub(crate) async fn exec_hook<C>(
+    client: &C,
+    request: reqwest::Request,
+    _info: &OperationInfo,
+) -> reqwest::Result<Response>
+where
+    C: ClientInfo<Transport>,
+{
+    let sent_to = request.url().clone();
+    let response = client.client().execute(request).await?;
+    let status = response.status();
+    let redirected = response.url() != &sent_to;
+    let transport = client.inner();
+    Ok(if status.is_redirection() || redirected {
+        let parts = head_of(&response);
+        let url = response.url().clone();
+        drop(response);
+        failing(
+            parts,
+            url,
+            Intercepted::Redirect {
+                status,
+                followed: redirected,
+            },
+        )
+    } else if status.is_success() {
+        limit_body(response, transport.max_response_bytes())
+    } else {
+        match transport.error_bodies {
+            ErrorBodies::Read => read_error_body(response).await,
+            ErrorBodies::Typed => screen_error_body(response).await,
+        }
+    })
 }
 
 /// A successful body larger than `max` fails to read with

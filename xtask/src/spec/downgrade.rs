@@ -1,7 +1,9 @@
 //! Step 3: OpenAPI 3.1 to 3.0.3, the dialect progenitor reads.
 //!
-//! Each 3.1 construct with a 3.0 equivalent is rewritten; one without is an error that names
-//! where it is, so a new upstream never produces a fragment that silently means less.
+//! Each 3.1 construct with a 3.0 equivalent is rewritten. One without is dropped where it is,
+//! with a note in the fragment's header that names the place: every such keyword only narrows
+//! what a schema accepts or describes it, so the bindings accept a little more there than the
+//! spec allows, which is what a client that reads answers needs. Nothing is dropped silently.
 
 use super::doc::{
     Mapping, Result, Site, Value, insert_after, root_mut, spec_error, str_at, walk_objects,
@@ -10,7 +12,7 @@ use super::doc::{
 pub const TARGET_VERSION: &str = "3.0.3";
 
 /// JSON Schema 2020-12 keywords that OpenAPI 3.0 cannot express.
-const UNSUPPORTED: &[&str] = &[
+pub const INEXPRESSIBLE: &[&str] = &[
     "$defs",
     "$id",
     "$anchor",
@@ -64,14 +66,21 @@ fn set_version(document: &mut Value) -> Result<String> {
 }
 
 fn rewrite_object(site: &Site<'_>, object: &mut Mapping, rewrites: &mut Vec<String>) -> Result<()> {
-    if let Some(keyword) = UNSUPPORTED
-        .iter()
-        .find(|keyword| object.contains_key(**keyword))
+    for keyword in INEXPRESSIBLE {
+        if object.shift_remove(*keyword).is_some() {
+            rewrites.push(format!(
+                "{}: `{keyword}` dropped (OpenAPI 3.0 cannot express it; the bindings accept more there)",
+                site.at
+            ));
+        }
+    }
+    if object
+        .get("items")
+        .is_some_and(|items| matches!(items, Value::Bool(_)))
     {
-        return Err(spec_error!(
-            "{} uses `{keyword}`, which OpenAPI 3.0 cannot express; teach downgrade_to_openapi_3_0 a rewrite for it",
-            site.at
-        ));
+        // 3.1 allows `items: false` after `prefixItems`; 3.0 needs a schema.
+        object.insert("items".into(), Value::Mapping(Mapping::new()));
+        rewrites.push(format!("{}: boolean `items` -> {{}}", site.at));
     }
     if object.contains_key("$ref") && object.len() > 1 {
         move_ref_siblings_into_all_of(object);
@@ -266,14 +275,19 @@ mod tests {
     }
 
     #[test]
-    fn inexpressible_keywords_are_named() {
-        let mut doc = yaml(
-            "openapi: 3.1.0\ncomponents: {schemas: {T: {type: array, prefixItems: [{type: string}]}}}\n",
+    fn inexpressible_keywords_are_dropped_with_a_note_naming_the_place() {
+        let (doc, notes) = downgraded(
+            "openapi: 3.1.0\ncomponents: {schemas: {T: {type: array, prefixItems: [{type: string}], items: false}, U: {type: object, dependentRequired: {a: [b]}}}}\n",
         );
-        let error = downgrade_to_openapi_3_0(&mut doc).unwrap_err();
-        assert_eq!(
-            error.0,
-            "#/components/schemas/T uses `prefixItems`, which OpenAPI 3.0 cannot express; teach downgrade_to_openapi_3_0 a rewrite for it"
+        let expected = yaml(
+            "openapi: 3.0.3\ncomponents: {schemas: {T: {type: array, items: {}}, U: {type: object}}}\n",
+        );
+        assert_eq!(doc, expected);
+        assert!(notes.contains(&"#/components/schemas/T: `prefixItems` dropped (OpenAPI 3.0 cannot express it; the bindings accept more there)".to_owned()), "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|note| note.contains("U: `dependentRequired` dropped"))
         );
     }
 }

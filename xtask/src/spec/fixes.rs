@@ -109,54 +109,60 @@ fn loose_name(name: &str) -> String {
 }
 
 /// progenitor names an inline error body after the operation's success type, so an error
-/// response fails to decode; and it needs every error status of an operation to share one
-/// type. All error responses (4XX, 5XX, default) whose body schema is inline and identical are
-/// pointed at one named schema, [`ERROR_SCHEMA`].
+/// response fails to decode; and it panics unless every error status of an operation has one
+/// type. Every error response (4XX, 5XX) is given one JSON body, [`ERROR_SCHEMA`]: the shape
+/// they share when upstream's are identical; any JSON object when they differ, or when some
+/// have no JSON body (the facade reads error bodies itself either way).
 pub fn share_error_response_schema(document: &mut Value) -> Result<Vec<String>> {
     let locations = error_response_locations(root(document)?);
-    let mut shape: Option<Value> = None;
-    let mut pointed = Vec::new();
-    let root = root_mut(document)?;
-    for location in &locations {
-        let Some(content) = location
-            .resolve_mut(root)
-            .and_then(|response| map_at_mut(response, "content"))
-        else {
-            continue;
-        };
-        for (media_type, media) in content.iter_mut() {
-            let Some(media) = media.as_mapping_mut() else {
-                continue;
-            };
-            let Some(schema) = media.get("schema") else {
-                continue;
-            };
-            if schema.as_mapping().is_some_and(|s| s.contains_key("$ref")) {
-                continue;
-            }
-            match &shape {
-                None => shape = Some(schema.clone()),
-                Some(shared) if shared == schema => {}
-                Some(_) => {
-                    return Err(spec_error!(
-                        "the error response {location} ({}) has a body shape unlike the other error responses; \
-                         progenitor needs one error type per operation, so extend share_error_response_schema",
-                        scalar_text(media_type)
-                    ));
-                }
-            }
-            let mut reference = Mapping::new();
-            reference.insert(
-                "$ref".into(),
-                format!("#/components/schemas/{ERROR_SCHEMA}").into(),
-            );
-            media.insert("schema".into(), Value::Mapping(reference));
-            pointed.push(location.to_string());
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut shapes: Vec<Option<Value>> = Vec::new();
+    {
+        let root = root_mut(document)?;
+        for location in &locations {
+            let schema = location
+                .resolve_mut(root)
+                .and_then(|response| map_at(response, "content"))
+                .and_then(|content| map_at(content, "application/json"))
+                .and_then(|media| media.get("schema"))
+                .cloned();
+            shapes.push(schema);
         }
     }
-    let Some(shape) = shape else {
-        return Ok(Vec::new());
+    let uniform = shapes.windows(2).all(|pair| pair[0] == pair[1]);
+    let (shape, note) = match (&shapes[0], uniform) {
+        (Some(shape), true) if !shape.as_mapping().is_some_and(|s| s.contains_key("$ref")) => {
+            (shape.clone(), None)
+        }
+        _ => {
+            let mut any_object = Mapping::new();
+            any_object.insert("type".into(), "object".into());
+            (
+                Value::Mapping(any_object),
+                Some(format!(
+                    "error bodies differ between responses: {ERROR_SCHEMA} accepts any JSON object"
+                )),
+            )
+        }
     };
+    let root = root_mut(document)?;
+    for location in &locations {
+        let Some(response) = location.resolve_mut(root) else {
+            continue;
+        };
+        let mut reference = Mapping::new();
+        reference.insert(
+            "$ref".into(),
+            format!("#/components/schemas/{ERROR_SCHEMA}").into(),
+        );
+        let mut media = Mapping::new();
+        media.insert("schema".into(), Value::Mapping(reference));
+        let mut content = Mapping::new();
+        content.insert("application/json".into(), Value::Mapping(media));
+        response.insert("content".into(), Value::Mapping(content));
+    }
     let schemas = schemas_mut(root);
     if let Some(existing) = schemas.get(ERROR_SCHEMA)
         && existing != &shape
@@ -166,11 +172,12 @@ pub fn share_error_response_schema(document: &mut Value) -> Result<Vec<String>> 
         ));
     }
     schemas.insert(ERROR_SCHEMA.into(), shape);
-    pointed.dedup();
-    Ok(vec![format!(
+    let mut notes = vec![format!(
         "{} error responses now use #/components/schemas/{ERROR_SCHEMA}",
-        pointed.len()
-    )])
+        locations.len()
+    )];
+    notes.extend(note);
+    Ok(notes)
 }
 
 /// Where a response object lives: under `components.responses`, or inline in an operation.
@@ -577,13 +584,30 @@ components:
     }
 
     #[test]
-    fn different_error_bodies_are_an_error() {
-        let mut doc = yaml(&ERRORS.replace(
-            "\"500\": {description: \"\", content: {application/json: {schema: {type: object, properties: {message: {type: string}}}}}}",
+    fn different_error_bodies_share_an_any_object_schema() {
+        for replacement in [
             "\"500\": {description: \"\", content: {application/json: {schema: {type: string}}}}",
-        ));
-        let error = share_error_response_schema(&mut doc).unwrap_err();
-        assert!(error.0.contains("get /a 500"), "{error}");
+            "\"500\": {description: \"\", content: {text/html: {schema: {type: string}}}}",
+            "\"500\": {description: \"\"}",
+        ] {
+            let mut doc = yaml(&ERRORS.replace(
+                "\"500\": {description: \"\", content: {application/json: {schema: {type: object, properties: {message: {type: string}}}}}}",
+                replacement,
+            ));
+            let notes = share_error_response_schema(&mut doc).unwrap();
+            assert!(notes[1].contains("accepts any JSON object"), "{notes:?}");
+            let schemas = map_path(root(&doc).unwrap(), &["components", "schemas"]).unwrap();
+            same_text(&schemas["ErrorBody"], &yaml("{type: object}"));
+            let inline = map_path(
+                root(&doc).unwrap(),
+                &["paths", "/a", "get", "responses", "500", "content"],
+            )
+            .unwrap();
+            same_text(
+                &Value::Mapping(inline.clone()),
+                &yaml("{application/json: {schema: {$ref: '#/components/schemas/ErrorBody'}}}"),
+            );
+        }
     }
 
     const PATCH: &str = r##"

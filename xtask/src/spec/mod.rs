@@ -3,13 +3,16 @@
 //! The fragment is a pure function of the upstream bytes: the same input always gives the same
 //! output, so `--check` can compare byte for byte.
 
+pub mod contract;
 pub mod doc;
+pub mod docs;
 pub mod downgrade;
 pub mod fixes;
 pub mod parse;
 pub mod prose;
 pub mod safety;
 pub mod select;
+pub mod shape;
 
 use std::fmt::Write as _;
 
@@ -47,6 +50,14 @@ pub const PIPELINE: &[Transformation] = &[
         apply: fixes::share_error_response_schema,
     },
     Transformation {
+        name: "one_success_type",
+        apply: shape::one_success_type,
+    },
+    Transformation {
+        name: "name_inline_bodies",
+        apply: shape::name_inline_bodies,
+    },
+    Transformation {
         name: "drop_patch_body_defaults",
         apply: fixes::drop_patch_body_defaults,
     },
@@ -74,6 +85,10 @@ pub const PIPELINE: &[Transformation] = &[
         name: "name_path_parameters",
         apply: safety::name_path_parameters,
     },
+    Transformation {
+        name: "document_items",
+        apply: docs::document_items,
+    },
 ];
 
 /// Where the fragment lives, relative to the workspace root.
@@ -92,6 +107,7 @@ pub fn generate(upstream: &[u8]) -> Result<String> {
         applied.push((step.name, notes));
     }
     parse::reject_big_integers(&document)?;
+    contract::check(&document)?;
 
     let body = yaml_serde::to_string(&document)
         .map_err(|error| spec_error!("cannot write the fragment: {error}"))?;

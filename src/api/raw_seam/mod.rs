@@ -1,11 +1,17 @@
-//! The seam: the one place the facade touches the generated bindings. Each function here is
-//! one attempt of one operation: it builds the raw call (operation, parameters, body), sends
-//! it, and turns what comes back into the facade's types and [`Error`].
+//! The seam: the one place the facade touches generated code. Each function here is one
+//! attempt of one operation: it builds the call (operation, parameters, body), sends it, and
+//! hands back the facade's types or an [`Error`].
 //!
-//! When Cohere's spec changes, this file is where the facade meets the new bindings; nothing
-//! else in the facade names a generated item. Error bodies are not read through the generated
-//! error type at all: the transport hands them over as bytes (see
-//! [`crate::http::transport::ErrorBodies::Read`]) and [`ApiError`] decodes them.
+//! The calls go through [`bindings`], progenitor's output with the facade's own types in
+//! place of the request and answer bodies: nothing here names a field of a generated type,
+//! so a field added or removed upstream, a renamed schema or another error body shape does
+//! not change this file. What does (an operation or a parameter renamed or removed, a
+//! required field of `Connector` dropped) is refused by `cargo xtask spec` before it gets
+//! here, naming the facade item it breaks (xtask/src/spec/contract.rs). Error bodies are read
+//! from their bytes by [`ApiError`], whatever the fragment says an error looks like.
+
+pub(crate) mod answers;
+mod bindings;
 
 use crate::client::Shared;
 use crate::client::execute::SUCCESS_STATUS;
@@ -14,9 +20,33 @@ use crate::core::text::{Redactor, SNIPPET_CHARS};
 use crate::http::intercepted::{Intercepted, find_cause};
 use crate::http::retry::retry_after;
 use crate::{
-    AuthStatus, AuthType, Connector, ConnectorId, ConnectorOAuth, ConnectorPage, ConnectorUpdate,
-    Error, NewConnector, OAuthConfig, Operation, Result, ServiceAuth, raw,
+    Connector, ConnectorId, ConnectorPage, ConnectorUpdate, Error, NewConnector, Operation, Result,
 };
+
+/// What the generated calls return, whatever the fragment's error type is.
+type Outcome<T, E> =
+    std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>;
+
+/// The facade's bindings over this client's connection and transport.
+fn bindings(shared: &Shared) -> bindings::Client {
+    bindings::Client::new_with_client(
+        shared.base_url(),
+        shared.http().clone(),
+        shared.wire_transport().clone(),
+    )
+}
+
+/// The value of a success, or the facade's error for a failure.
+async fn settle<T, E>(
+    operation: Operation,
+    outcome: Outcome<T, E>,
+    redactor: &Redactor,
+) -> Result<T> {
+    match outcome {
+        Ok(response) => Ok(response.into_inner()),
+        Err(error) => Err(classify(operation, error, redactor).await),
+    }
+}
 
 /// `GET /v1/connectors`.
 pub(crate) async fn list(
@@ -25,18 +55,15 @@ pub(crate) async fn list(
     offset: Option<u64>,
     redactor: &Redactor,
 ) -> Result<ConnectorPage> {
-    let operation = Operation::ListConnectors;
-    let mut call = shared.wire.list_connectors();
+    let bindings = bindings(shared);
+    let mut call = bindings.list_connectors();
     if let Some(limit) = limit {
         call = call.limit(u64::from(limit));
     }
     if let Some(offset) = offset {
         call = call.offset(offset);
     }
-    match call.send().await {
-        Ok(response) => page(response.into_inner(), redactor),
-        Err(error) => Err(classify(operation, error, redactor).await),
-    }
+    settle(Operation::ListConnectors, call.send().await, redactor).await
 }
 
 /// `POST /v1/connectors`.
@@ -45,11 +72,11 @@ pub(crate) async fn create(
     body: &NewConnector,
     redactor: &Redactor,
 ) -> Result<Connector> {
-    let call = shared.wire.create_connector().body(create_body(body));
-    match call.send().await {
-        Ok(response) => Ok(connector(response.into_inner().connector)),
-        Err(error) => Err(classify(Operation::CreateConnector, error, redactor).await),
-    }
+    let bindings = bindings(shared);
+    let outcome = bindings.create_connector().body(body.clone()).send().await;
+    settle(Operation::CreateConnector, outcome, redactor)
+        .await
+        .map(|answer| answer.connector)
 }
 
 /// `GET /v1/connectors/{id}`.
@@ -58,10 +85,11 @@ pub(crate) async fn get(
     id: &ConnectorId,
     redactor: &Redactor,
 ) -> Result<Connector> {
-    match shared.wire.get_connector().id(id.clone()).send().await {
-        Ok(response) => Ok(connector(response.into_inner().connector)),
-        Err(error) => Err(classify(Operation::GetConnector, error, redactor).await),
-    }
+    let bindings = bindings(shared);
+    let outcome = bindings.get_connector().id(id.clone()).send().await;
+    settle(Operation::GetConnector, outcome, redactor)
+        .await
+        .map(|answer| answer.connector)
 }
 
 /// `PATCH /v1/connectors/{id}`.
@@ -71,15 +99,16 @@ pub(crate) async fn update(
     body: &ConnectorUpdate,
     redactor: &Redactor,
 ) -> Result<Connector> {
-    let call = shared
-        .wire
+    let bindings = bindings(shared);
+    let outcome = bindings
         .update_connector()
         .id(id.clone())
-        .body(update_body(body));
-    match call.send().await {
-        Ok(response) => Ok(connector(response.into_inner().connector)),
-        Err(error) => Err(classify(Operation::UpdateConnector, error, redactor).await),
-    }
+        .body(body.clone())
+        .send()
+        .await;
+    settle(Operation::UpdateConnector, outcome, redactor)
+        .await
+        .map(|answer| answer.connector)
 }
 
 /// `DELETE /v1/connectors/{id}`. The connector is gone on any 2xx whose body is empty or a
@@ -87,10 +116,11 @@ pub(crate) async fn update(
 /// a delete with 204, or 200 and nothing.
 pub(crate) async fn delete(shared: &Shared, id: &ConnectorId, redactor: &Redactor) -> Result<()> {
     let operation = Operation::DeleteConnector;
-    match shared.wire.delete_connector().id(id.clone()).send().await {
+    let bindings = bindings(shared);
+    match bindings.delete_connector().id(id.clone()).send().await {
         Ok(_) => Ok(()),
-        Err(raw::Error::InvalidResponsePayload(body, error)) => {
-            if is_empty_or_object(&body) {
+        Err(progenitor_client::Error::InvalidResponsePayload(body, error)) => {
+            if body.trim_ascii().is_empty() {
                 Ok(())
             } else {
                 Err(decode(
@@ -102,7 +132,9 @@ pub(crate) async fn delete(shared: &Shared, id: &ConnectorId, redactor: &Redacto
                 ))
             }
         }
-        Err(raw::Error::UnexpectedResponse(response)) if response.status().is_success() => {
+        Err(progenitor_client::Error::UnexpectedResponse(response))
+            if response.status().is_success() =>
+        {
             let status = response.status().as_u16();
             match response.bytes().await {
                 Ok(body) if is_empty_or_object(&body) => Ok(()),
@@ -128,16 +160,14 @@ pub(crate) async fn authorize(
     redactor: &Redactor,
 ) -> Result<String> {
     let operation = Operation::AuthorizeOAuth;
-    let mut call = shared.wire.o_auth_authorize_connector().id(id.clone());
+    let bindings = bindings(shared);
+    let mut call = bindings.o_auth_authorize_connector().id(id.clone());
     if let Some(after) = after_token_redirect {
         call = call.after_token_redirect(after);
     }
-    let authorized = match call.send().await {
-        Ok(response) => response.into_inner(),
-        Err(error) => return Err(classify(operation, error, redactor).await),
-    };
+    let answer = settle(operation, call.send().await, redactor).await?;
     // The URL is the whole point of the call: a success without it is not a usable answer.
-    authorized.redirect_url.ok_or_else(|| {
+    answer.redirect_url.ok_or_else(|| {
         decode(
             operation,
             SUCCESS_STATUS,
@@ -150,157 +180,19 @@ pub(crate) async fn authorize(
 
 fn is_empty_or_object(body: &[u8]) -> bool {
     let trimmed = body.trim_ascii();
-    trimmed.is_empty()
-        || (trimmed.starts_with(b"{")
-            && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(trimmed)
-                .is_ok())
-}
-
-// ---- what comes back --------------------------------------------------------------------
-
-/// A connector of the raw bindings as the facade's type.
-impl From<raw::types::Connector> for Connector {
-    fn from(raw: raw::types::Connector) -> Self {
-        Self {
-            id: raw.id,
-            organization_id: raw.organization_id,
-            name: raw.name,
-            description: raw.description,
-            url: raw.url,
-            created_at: raw.created_at,
-            updated_at: raw.updated_at,
-            excludes: raw.excludes,
-            auth_type: raw.auth_type.map(AuthType::from),
-            oauth: raw.oauth.map(|oauth| ConnectorOAuth {
-                client_id: oauth.client_id,
-                client_secret: oauth.client_secret,
-                authorize_url: oauth.authorize_url,
-                token_url: oauth.token_url,
-                scope: oauth.scope,
-            }),
-            auth_status: raw.auth_status.map(AuthStatus::from),
-            active: raw.active,
-            continue_on_failure: raw.continue_on_failure,
-        }
-    }
-}
-
-fn connector(raw: raw::types::Connector) -> Connector {
-    Connector::from(raw)
-}
-
-/// The facade's page from the raw one; `total_count` must be a whole, non-negative number.
-///
-/// ```
-/// use cohere_connectors::{ConnectorPage, raw};
-///
-/// let raw: raw::types::ListConnectorsResponse =
-///     serde_json::from_str(r#"{"connectors": [], "total_count": 3.0}"#)?;
-/// let page = ConnectorPage::try_from(raw)?;
-/// assert_eq!(page.total_count, Some(3));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-impl TryFrom<raw::types::ListConnectorsResponse> for ConnectorPage {
-    type Error = Error;
-
-    fn try_from(raw: raw::types::ListConnectorsResponse) -> Result<Self> {
-        page(raw, &Redactor::default())
-    }
-}
-
-/// The facade's page; `total_count` must be a whole, non-negative number.
-fn page(raw: raw::types::ListConnectorsResponse, redactor: &Redactor) -> Result<ConnectorPage> {
-    let total_count = raw
-        .total_count
-        .map(whole_count)
-        .transpose()
-        .map_err(|reason| {
-            decode(
-                Operation::ListConnectors,
-                SUCCESS_STATUS,
-                &reason,
-                b"",
-                redactor,
-            )
-        })?;
-    Ok(ConnectorPage {
-        connectors: raw.connectors.into_iter().map(connector).collect(),
-        total_count,
-    })
-}
-
-fn whole_count(value: f64) -> Result<u64, String> {
-    // 2^64 as an f64: every whole f64 below it fits in a u64.
-    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < LIMIT {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Ok(value as u64)
-    } else {
-        Err(format!(
-            "total_count {value} is not a whole number of connectors"
-        ))
-    }
-}
-
-// ---- what goes out ----------------------------------------------------------------------
-
-fn oauth_body(oauth: &OAuthConfig) -> raw::types::CreateConnectorOAuth {
-    raw::types::CreateConnectorOAuth {
-        client_id: oauth.client_id.clone(),
-        client_secret: oauth.client_secret.clone(),
-        authorize_url: oauth.authorize_url.clone(),
-        token_url: oauth.token_url.clone(),
-        scope: oauth.scope.clone(),
-    }
-}
-
-fn service_auth_body(auth: &ServiceAuth) -> raw::types::CreateConnectorServiceAuth {
-    raw::types::CreateConnectorServiceAuth {
-        type_: match auth.token_type {
-            crate::AuthTokenType::Bearer => raw::types::AuthTokenType::Bearer,
-            crate::AuthTokenType::Basic => raw::types::AuthTokenType::Basic,
-            crate::AuthTokenType::NoScheme => raw::types::AuthTokenType::Noscheme,
-        },
-        token: auth.token.clone(),
-    }
-}
-
-fn create_body(new: &NewConnector) -> raw::types::CreateConnectorRequest {
-    raw::types::CreateConnectorRequest {
-        name: new.name.clone(),
-        url: new.url.clone(),
-        description: new.description.clone(),
-        excludes: new.excludes.clone(),
-        // The fragment keeps the API's defaults for these, so the generated type needs a
-        // value: the default is what the API would apply anyway.
-        active: new.active.unwrap_or(true),
-        continue_on_failure: new.continue_on_failure.unwrap_or(false),
-        oauth: new.oauth.as_ref().map(oauth_body),
-        service_auth: new.service_auth.as_ref().map(service_auth_body),
-    }
-}
-
-fn update_body(update: &ConnectorUpdate) -> raw::types::UpdateConnectorRequest {
-    raw::types::UpdateConnectorRequest {
-        name: update.name.clone(),
-        url: update.url.clone(),
-        excludes: update
-            .excludes
-            .clone()
-            .map(raw::types::UpdateConnectorRequestExcludes),
-        oauth: update.oauth.as_ref().map(oauth_body),
-        service_auth: update.service_auth.as_ref().map(service_auth_body),
-        active: update.active,
-        continue_on_failure: update.continue_on_failure,
-    }
+    trimmed.is_empty() || serde_json::from_slice::<answers::Acknowledged>(trimmed).is_ok()
 }
 
 // ---- errors -----------------------------------------------------------------------------
 
 /// Maps progenitor's error onto the facade's, whatever the generated error type `E` is.
 /// Asynchronous because an undocumented status still has a body to read.
-async fn classify<E>(operation: Operation, error: raw::Error<E>, redactor: &Redactor) -> Error {
-    use raw::Error as Raw;
+async fn classify<E>(
+    operation: Operation,
+    error: progenitor_client::Error<E>,
+    redactor: &Redactor,
+) -> Error {
+    use progenitor_client::Error as Raw;
     match error {
         // The facade's transport reads every error body itself, so a decoded one only
         // arrives if that changes: keep the status and the hint to wait.
@@ -431,15 +323,6 @@ fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_must_be_whole_and_non_negative() {
-        assert_eq!(whole_count(3.0), Ok(3));
-        assert_eq!(whole_count(0.0), Ok(0));
-        for bad in [-1.0, 2.5, f64::NAN, f64::INFINITY, 1e20] {
-            assert!(whole_count(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn delete_bodies() {
