@@ -1,4 +1,5 @@
-//! `cargo xtask spec [--check] --upstream PATH [--out PATH]`
+//! `cargo xtask spec [--check | --diff] --upstream PATH [--out PATH]`
+//! `cargo xtask drift --upstream PATH [--only NAME]`
 //! `cargo xtask bench-report [--dir PATH]`
 
 use std::path::{Path, PathBuf};
@@ -7,7 +8,8 @@ use std::process::ExitCode;
 use xtask::spec::{self, FRAGMENT_PATH, Freshness};
 
 const USAGE: &str = "\
-usage: cargo xtask spec --upstream PATH [--out PATH] [--check]
+usage: cargo xtask spec --upstream PATH [--out PATH] [--check | --diff]
+       cargo xtask drift --upstream PATH [--only NAME]
        cargo xtask bench-report [--dir PATH]
 
   spec        build the OpenAPI fragment of /v1/connectors from Cohere's upstream definition
@@ -15,14 +17,28 @@ usage: cargo xtask spec --upstream PATH [--out PATH] [--check]
   --out       where the fragment goes (default: openapi/connectors.yaml in the workspace)
   --check     write nothing; fail, showing the difference, if the fragment is not exactly
               what --upstream produces
+  --diff      write nothing; list what --upstream would change, in the API's terms
+              (operations, parameters, statuses, fields, types, enum values), whether the
+              facade can take it, and which new items still need a doc line
+
+  drift       run the drift corpus: mutations of --upstream, each of which must either
+              build (checked with `cargo check` on a copy of the crate) or be refused by the
+              xtask with a message naming what changed; --only runs the matching ones
 
   bench-report  print criterion's results (default dir: target/criterion) as a Markdown table
                 of medians and ratios to each group's baseline";
 
+#[derive(PartialEq)]
+enum SpecMode {
+    Write,
+    Check,
+    Diff,
+}
+
 struct SpecArgs {
     upstream: PathBuf,
     out: PathBuf,
-    check: bool,
+    mode: SpecMode,
 }
 
 fn main() -> ExitCode {
@@ -39,6 +55,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
         Some("spec") => spec_task(parse_spec_args(&args[1..])?),
+        Some("drift") => drift_task(&args[1..]),
         Some("bench-report") => bench_report_task(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -52,11 +69,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 fn parse_spec_args(args: &[String]) -> Result<SpecArgs, String> {
     let mut upstream = None;
     let mut out = None;
-    let mut check = false;
+    let mut mode = SpecMode::Write;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--check" => check = true,
+            "--check" => mode = SpecMode::Check,
+            "--diff" => mode = SpecMode::Diff,
             "--upstream" => upstream = Some(value_of("--upstream", args.next())?),
             "--out" => out = Some(value_of("--out", args.next())?),
             other => return Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
@@ -65,7 +83,7 @@ fn parse_spec_args(args: &[String]) -> Result<SpecArgs, String> {
     Ok(SpecArgs {
         upstream: upstream.ok_or_else(|| format!("--upstream is required\n\n{USAGE}"))?,
         out: out.unwrap_or_else(|| workspace_root().join(FRAGMENT_PATH)),
-        check,
+        mode,
     })
 }
 
@@ -93,12 +111,88 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+fn drift_task(args: &[String]) -> Result<ExitCode, String> {
+    let mut upstream = None;
+    let mut only = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--upstream" => upstream = Some(value_of("--upstream", args.next())?),
+            "--only" => {
+                only = Some(
+                    args.next()
+                        .cloned()
+                        .ok_or_else(|| "--only needs a name".to_owned())?,
+                );
+            }
+            other => return Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    let upstream = upstream.ok_or_else(|| format!("--upstream is required\n\n{USAGE}"))?;
+    let text = std::fs::read_to_string(&upstream)
+        .map_err(|error| format!("cannot read {}: {error}", upstream.display()))?;
+    let started = std::time::Instant::now();
+    let outcomes = xtask::drift::run(&workspace_root(), &text, only.as_deref())?;
+    print!("{}", xtask::drift::report(&outcomes));
+    println!(
+        "\n{} mutations in {:.0} s",
+        outcomes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if outcomes.iter().all(|outcome| outcome.passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `--diff`: the new fragment against the checked-in one, in the API's terms.
+fn diff_task(args: &SpecArgs, upstream: &[u8]) -> Result<ExitCode, String> {
+    let built = spec::transform(upstream).map_err(|error| error.to_string())?;
+    let checked_in = std::fs::read_to_string(&args.out)
+        .map_err(|error| format!("cannot read {}: {error}", args.out.display()))?;
+    let old = spec::parse::parse_yaml(&checked_in).map_err(|error| error.to_string())?;
+    let changes = spec::api_diff::diff(&old, &built.document);
+    if changes.is_empty() {
+        println!("no change to the API's structure");
+    } else {
+        println!("{} change(s) to the API's structure:", changes.len());
+        for change in &changes {
+            println!("  {change}");
+        }
+    }
+    let undocumented: Vec<&String> = built
+        .notes_of("document_items")
+        .iter()
+        .filter(|note| note.starts_with("no doc line"))
+        .collect();
+    for note in &undocumented {
+        println!("  doc: {note}");
+    }
+    match spec::contract::check(&built.document) {
+        Ok(()) => {
+            println!(
+                "the facade can take it: run `cargo xtask spec --upstream {}`",
+                args.upstream.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(breaks) => {
+            println!("{breaks}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
 fn spec_task(args: SpecArgs) -> Result<ExitCode, String> {
     let upstream = std::fs::read(&args.upstream)
         .map_err(|error| format!("cannot read {}: {error}", args.upstream.display()))?;
+    if args.mode == SpecMode::Diff {
+        return diff_task(&args, &upstream);
+    }
     let fragment = spec::generate(&upstream).map_err(|error| error.to_string())?;
 
-    if !args.check {
+    if args.mode == SpecMode::Write {
         std::fs::write(&args.out, &fragment)
             .map_err(|error| format!("cannot write {}: {error}", args.out.display()))?;
         println!(

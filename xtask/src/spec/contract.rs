@@ -26,7 +26,7 @@ pub struct FacadeOperation {
     pub answer_fields: &'static [&'static str],
 }
 
-/// The six operations of `src/api/raw_seam.rs`.
+/// The six operations of `src/api/raw_seam/mod.rs`.
 pub const OPERATIONS: &[FacadeOperation] = &[
     FacadeOperation {
         id: "list-connectors",
@@ -109,7 +109,7 @@ pub fn check(document: &Value) -> Result<()> {
     }
     Err(spec_error!(
         "this upstream breaks what the facade depends on:\n{}\n\
-         Teach the facade the change in src/api/raw_seam.rs (and this contract in \
+         Teach the facade the change in src/api/raw_seam/mod.rs (and this contract in \
          xtask/src/spec/contract.rs), then run the xtask again. Nothing was written.",
         breaks
             .iter()

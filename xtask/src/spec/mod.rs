@@ -3,6 +3,7 @@
 //! The fragment is a pure function of the upstream bytes: the same input always gives the same
 //! output, so `--check` can compare byte for byte.
 
+pub mod api_diff;
 pub mod contract;
 pub mod doc;
 pub mod docs;
@@ -94,12 +95,35 @@ pub const PIPELINE: &[Transformation] = &[
 /// Where the fragment lives, relative to the workspace root.
 pub const FRAGMENT_PATH: &str = "openapi/connectors.yaml";
 
-/// Builds the fragment (header and document) from the upstream definition's bytes.
-pub fn generate(upstream: &[u8]) -> Result<String> {
+/// The fragment before it is written: the document, and what each step did.
+pub struct Built {
+    pub document: Value,
+    pub applied: Vec<(&'static str, Vec<String>)>,
+    upstream_sha256: String,
+}
+
+impl Built {
+    /// The fragment's text: the header, then the document.
+    pub fn render(&self) -> Result<String> {
+        let body = yaml_serde::to_string(&self.document)
+            .map_err(|error| spec_error!("cannot write the fragment: {error}"))?;
+        Ok(header(&self.upstream_sha256, &self.applied) + &body)
+    }
+
+    /// The notes of the step `name`.
+    pub fn notes_of(&self, name: &str) -> &[String] {
+        self.applied
+            .iter()
+            .find(|(step, _)| *step == name)
+            .map_or(&[], |(_, notes)| notes.as_slice())
+    }
+}
+
+/// Runs the pipeline on the upstream definition's bytes (without the contract check).
+pub fn transform(upstream: &[u8]) -> Result<Built> {
     let text = std::str::from_utf8(upstream)
         .map_err(|error| spec_error!("upstream is not UTF-8: {error}"))?;
     let mut document = parse::parse_yaml(text)?;
-
     let mut applied = Vec::new();
     for step in PIPELINE {
         let notes =
@@ -107,11 +131,19 @@ pub fn generate(upstream: &[u8]) -> Result<String> {
         applied.push((step.name, notes));
     }
     parse::reject_big_integers(&document)?;
-    contract::check(&document)?;
+    Ok(Built {
+        document,
+        applied,
+        upstream_sha256: sha256_hex(upstream),
+    })
+}
 
-    let body = yaml_serde::to_string(&document)
-        .map_err(|error| spec_error!("cannot write the fragment: {error}"))?;
-    Ok(header(&sha256_hex(upstream), &applied) + &body)
+/// Builds the fragment (header and document) from the upstream definition's bytes, and
+/// refuses one that breaks what the facade depends on ([`contract::check`]).
+pub fn generate(upstream: &[u8]) -> Result<String> {
+    let built = transform(upstream)?;
+    contract::check(&built.document)?;
+    built.render()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
