@@ -47,6 +47,9 @@ pub mod mock;
 pub mod raw;
 
 pub use api::connectors;
+/// The date and time types of [`Connector`]'s timestamps, re-exported so that test data can
+/// be built without a dependency of its own.
+pub use chrono;
 
 /// The README's examples compile as doctests, so it cannot drift from the API. They use the
 /// emulator, so they run with that feature (the README's test command enables all).
@@ -54,7 +57,9 @@ pub use api::connectors;
 #[cfg(all(doctest, feature = "emulator"))]
 pub struct ReadmeDoctests;
 
+pub use api::options::RequestOptions;
 pub use api::pagination::{ConnectorStream, Pages};
+pub use api::response::{RateLimit, Response, ResponseMeta};
 pub use api::types::{
     AuthStatus, AuthTokenType, AuthType, Connector, ConnectorOAuth, ConnectorPage, ConnectorUpdate,
     NewConnector, OAuthConfig, ServiceAuth,

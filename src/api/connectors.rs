@@ -1,11 +1,21 @@
 //! The six operations, as request builders: set what you need, then `.send().await` (or just
-//! `.await`). Arguments are checked before anything is sent.
+//! `.await`), or `.send_with_meta().await` for the response's status, headers, request id and
+//! rate limit too. Arguments are checked before anything is sent. Every builder also takes
+//! settings for its one call: [`timeout`](ListConnectors::timeout),
+//! [`deadline`](ListConnectors::deadline), [`max_retries`](ListConnectors::max_retries),
+//! [`header`](ListConnectors::header) (see [`RequestOptions`]).
+//!
+//! The examples here run against the crate's emulator (feature `emulator`); with a real key,
+//! `Client::from_env()` gives the same client for Cohere's API.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use super::raw_seam;
+use super::options::{RequestOptions, request_options};
+use super::raw_seam::{self, Call};
+use super::response::Response;
 use super::types::require_http_url;
+use crate::client::CallConfig;
 use crate::core::text::Redactor;
 use crate::{
     Client, Connector, ConnectorId, ConnectorPage, ConnectorUpdate, Error, NewConnector,
@@ -22,6 +32,23 @@ impl Client {
             client: self.clone(),
         }
     }
+
+    /// The call's settings over the client's, and the call itself.
+    fn prepare<'a>(
+        &'a self,
+        operation: Operation,
+        options: &RequestOptions,
+        redactor: &'a Redactor,
+    ) -> Result<(CallConfig, Call<'a>)> {
+        let shared = &*self.shared;
+        let (config, overrides) = options.apply(operation, &shared.config)?;
+        let call = Call {
+            shared,
+            transport: shared.wire_transport().for_call(overrides),
+            redactor,
+        };
+        Ok((config, call))
+    }
 }
 
 /// The Connectors API of a [`Client`]; see [`Client::connectors`].
@@ -31,27 +58,40 @@ pub struct Connectors {
 }
 
 impl Connectors {
-    /// Lists connectors, newest first.
+    /// Lists connectors, newest first: one page (see [`ListConnectors::stream`] for all).
     ///
-    /// ```no_run
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
+    /// ```
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(25).start().await.unwrap();
+    /// # let client = emulator.client()?;
     /// let page = client.connectors().list().limit(10).offset(20).send().await?;
+    /// assert_eq!(page.connectors.len(), 5);
+    /// assert_eq!(page.total_count, Some(25));
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     pub fn list(&self) -> ListConnectors {
         ListConnectors {
             client: self.client.clone(),
             limit: None,
             offset: None,
+            options: RequestOptions::new(),
         }
     }
 
     /// Creates a connector with its two required fields; set the others on the builder.
     ///
-    /// ```no_run
+    /// ```
     /// use cohere_connectors::ServiceAuth;
     ///
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+    /// # let client = emulator.client()?;
     /// let connector = client
     ///     .connectors()
     ///     .create("Wiki", "https://wiki.example.com/search")
@@ -59,41 +99,82 @@ impl Connectors {
     ///     .service_auth(ServiceAuth::bearer("token"))
     ///     .send()
     ///     .await?;
-    /// println!("created {}", connector.id);
+    /// assert_eq!(connector.id, "wiki");
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     pub fn create(&self, name: impl Into<String>, url: impl Into<String>) -> CreateConnector {
         self.create_from(NewConnector::new(name, url))
     }
 
     /// Creates a connector from a complete definition, such as one read from a file.
+    ///
+    /// ```
+    /// use cohere_connectors::NewConnector;
+    ///
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::start().await?;
+    /// # let client = emulator.client()?;
+    /// let definition: NewConnector = serde_json::from_str(
+    ///     r#"{"name": "Docs", "url": "https://docs.example.com/search", "excludes": ["author"]}"#,
+    /// )?;
+    /// let created = client.connectors().create_from(definition).await?;
+    /// assert_eq!(created.excludes, ["author"]);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
+    /// ```
     pub fn create_from(&self, connector: NewConnector) -> CreateConnector {
         CreateConnector {
             client: self.client.clone(),
             connector,
+            options: RequestOptions::new(),
         }
     }
 
     /// Gets a connector by id.
     ///
-    /// ```no_run
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
-    /// let connector = client.connectors().get("wiki-01").send().await?;
+    /// ```
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+    /// # let client = emulator.client()?;
+    /// let connector = client.connectors().get("sample-connector-1").send().await?;
+    /// assert_eq!(connector.name, "Sample connector 1");
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     pub fn get(&self, id: impl Into<String>) -> GetConnector {
         GetConnector {
             client: self.client.clone(),
             id: id.into(),
+            options: RequestOptions::new(),
         }
     }
 
     /// Changes some fields of a connector; only the fields set are sent.
     ///
-    /// ```no_run
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
-    /// let connector = client.connectors().update("wiki-01").active(false).send().await?;
+    /// ```
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+    /// # let client = emulator.client()?;
+    /// let connector = client
+    ///     .connectors()
+    ///     .update("sample-connector-1")
+    ///     .active(false)
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(connector.active, Some(false));
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     pub fn update(&self, id: impl Into<String>) -> UpdateConnector {
         self.update_from(id, ConnectorUpdate::default())
@@ -105,53 +186,93 @@ impl Connectors {
             client: self.client.clone(),
             id: id.into(),
             update,
+            options: RequestOptions::new(),
         }
     }
 
     /// Deletes a connector.
     ///
-    /// ```no_run
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
-    /// client.connectors().delete("wiki-01").send().await?;
+    /// ```
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+    /// # let client = emulator.client()?;
+    /// client.connectors().delete("sample-connector-1").send().await?;
+    /// let error = client.connectors().get("sample-connector-1").await.unwrap_err();
+    /// assert!(error.is_not_found());
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     pub fn delete(&self, id: impl Into<String>) -> DeleteConnector {
         DeleteConnector {
             client: self.client.clone(),
             id: id.into(),
+            options: RequestOptions::new(),
         }
     }
 
-    /// Starts the OAuth authorization of a connector: the result is the URL to send the user
-    /// to.
+    /// Starts the OAuth authorization of a connector for the calling user: the result is the
+    /// URL to send them to.
     ///
-    /// ```no_run
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
+    /// ```
+    /// use cohere_connectors::OAuthConfig;
+    ///
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+    /// # let client = emulator.client()?;
+    /// # let oauth = OAuthConfig::new("id", "secret", "https://login.example.com/authorize", "https://login.example.com/token");
+    /// # client.connectors().create("CRM", "https://crm.example.com/search").oauth(oauth).await?;
     /// let redirect = client
     ///     .connectors()
-    ///     .authorize_oauth("wiki-01")
+    ///     .authorize_oauth("crm")
     ///     .after_token_redirect("https://app.example.com/done")
     ///     .send()
     ///     .await?;
-    /// println!("open {redirect}");
+    /// assert!(redirect.starts_with("https://login.example.com/authorize?"));
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     pub fn authorize_oauth(&self, id: impl Into<String>) -> AuthorizeOAuth {
         AuthorizeOAuth {
             client: self.client.clone(),
             id: id.into(),
             after_token_redirect: None,
+            options: RequestOptions::new(),
         }
     }
 }
 
-/// `GET /v1/connectors`: one page of connectors. See [`Connectors::list`].
+/// `GET /v1/connectors`: one page of connectors, or all of them as a stream. See
+/// [`Connectors::list`].
+///
+/// ```
+/// use futures_util::TryStreamExt;
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(250).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let first = client.connectors().list().limit(100).send().await?;
+/// assert_eq!(first.connectors.len(), 100);
+/// let all: Vec<_> = client.connectors().list().stream().try_collect().await?;
+/// assert_eq!(all.len(), 250);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListConnectors {
     pub(crate) client: Client,
     pub(crate) limit: Option<u32>,
     pub(crate) offset: Option<u64>,
+    pub(crate) options: RequestOptions,
 }
 
 impl ListConnectors {
@@ -171,21 +292,31 @@ impl ListConnectors {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] (nothing sent) for a limit above 100;
+    /// [`Error::InvalidArgument`] (nothing sent) for a limit above 100 or bad call settings;
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<ConnectorPage> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request; the page comes with the response's metadata.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with_meta(self) -> Result<Response<ConnectorPage>> {
         let operation = Operation::ListConnectors;
         if let Some(limit) = self.limit {
             check_page_size(operation, limit)?;
         }
+        let redactor = &self.client.shared.redactor;
+        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
         let (limit, offset) = (self.limit, self.offset);
-        let shared = &*self.client.shared;
-        self.client
-            .execute(operation, || {
-                raw_seam::list(shared, limit, offset, &shared.redactor)
-            })
-            .await
+        let (answer, attempts) = self
+            .client
+            .execute(operation, &config, || raw_seam::list(&call, limit, offset))
+            .await?;
+        Ok(answer.with_attempts(attempts))
     }
 }
 
@@ -200,11 +331,38 @@ pub(crate) fn check_page_size(operation: Operation, limit: u32) -> Result<()> {
 }
 
 /// `POST /v1/connectors`. See [`Connectors::create`].
+///
+/// ```
+/// use cohere_connectors::OAuthConfig;
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let crm = client
+///     .connectors()
+///     .create("CRM", "https://crm.example.com/search")
+///     .excludes(["internal_notes"])
+///     .continue_on_failure(true)
+///     .oauth(OAuthConfig::new(
+///         "client-id",
+///         "client-secret",
+///         "https://login.example.com/authorize",
+///         "https://login.example.com/token",
+///     ))
+///     .await?;
+/// assert_eq!(crm.oauth.unwrap().client_secret, None, "never returned");
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateConnector {
     client: Client,
     connector: NewConnector,
+    options: RequestOptions,
 }
 
 impl CreateConnector {
@@ -248,7 +406,8 @@ impl CreateConnector {
         self
     }
 
-    /// Sends the request.
+    /// Sends the request. Only the fields set are sent; the API applies its own defaults to
+    /// the others.
     ///
     /// # Errors
     ///
@@ -258,27 +417,60 @@ impl CreateConnector {
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<Connector> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request; the connector comes with the response's metadata.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with_meta(self) -> Result<Response<Connector>> {
         let operation = Operation::CreateConnector;
         self.connector.validate(operation)?;
-        let shared = &*self.client.shared;
         let redactor = with_secrets(
-            &shared.redactor,
+            &self.client.shared.redactor,
             self.connector.oauth.as_ref(),
             self.connector.service_auth.as_ref(),
         );
+        let (config, call) = self.client.prepare(operation, &self.options, &redactor)?;
         let body = &self.connector;
-        self.client
-            .execute(operation, || raw_seam::create(shared, body, &redactor))
-            .await
+        let (answer, attempts) = self
+            .client
+            .execute(operation, &config, || raw_seam::create(&call, body))
+            .await?;
+        Ok(answer.with_attempts(attempts))
     }
 }
 
 /// `GET /v1/connectors/{id}`. See [`Connectors::get`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let answer = client
+///     .connectors()
+///     .get("sample-connector-1")
+///     .timeout(Duration::from_secs(2))
+///     .send_with_meta()
+///     .await?;
+/// assert_eq!(answer.meta().status(), 200);
+/// assert_eq!(answer.id, "sample-connector-1"); // the value, through Deref
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetConnector {
     client: Client,
     id: String,
+    options: RequestOptions,
 }
 
 impl GetConnector {
@@ -291,22 +483,54 @@ impl GetConnector {
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<Connector> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request; the connector comes with the response's metadata.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with_meta(self) -> Result<Response<Connector>> {
         let operation = Operation::GetConnector;
         let id = &connector_id(operation, self.id)?;
-        let shared = &*self.client.shared;
-        self.client
-            .execute(operation, || raw_seam::get(shared, id, &shared.redactor))
-            .await
+        let redactor = &self.client.shared.redactor;
+        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (answer, attempts) = self
+            .client
+            .execute(operation, &config, || raw_seam::get(&call, id))
+            .await?;
+        Ok(answer.with_attempts(attempts))
     }
 }
 
 /// `PATCH /v1/connectors/{id}`. See [`Connectors::update`].
+///
+/// ```
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let updated = client
+///     .connectors()
+///     .update("sample-connector-1")
+///     .name("Renamed")
+///     .excludes(Vec::<String>::new()) // sent as []: clears the list
+///     .await?;
+/// assert_eq!(updated.name, "Renamed");
+/// assert_eq!(updated.id, "sample-connector-1", "ids do not change");
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateConnector {
     client: Client,
     id: String,
     update: ConnectorUpdate,
+    options: RequestOptions,
 }
 
 impl UpdateConnector {
@@ -361,33 +585,60 @@ impl UpdateConnector {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] (nothing sent) for an id that cannot be a
-    /// [`ConnectorId`], and for the
-    /// field checks of [`Connectors::create`];
+    /// [`ConnectorId`], and for the field checks of [`Connectors::create`];
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<Connector> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request; the connector comes with the response's metadata.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with_meta(self) -> Result<Response<Connector>> {
         let operation = Operation::UpdateConnector;
         let id = &connector_id(operation, self.id)?;
         self.update.validate(operation)?;
-        let shared = &*self.client.shared;
         let redactor = with_secrets(
-            &shared.redactor,
+            &self.client.shared.redactor,
             self.update.oauth.as_ref(),
             self.update.service_auth.as_ref(),
         );
+        let (config, call) = self.client.prepare(operation, &self.options, &redactor)?;
         let body = &self.update;
-        self.client
-            .execute(operation, || raw_seam::update(shared, id, body, &redactor))
-            .await
+        let (answer, attempts) = self
+            .client
+            .execute(operation, &config, || raw_seam::update(&call, id, body))
+            .await?;
+        Ok(answer.with_attempts(attempts))
     }
 }
 
 /// `DELETE /v1/connectors/{id}`. See [`Connectors::delete`].
+///
+/// A delete succeeds on any 2xx answer with an empty body or a JSON object (the API's 200
+/// with `{}`, a proxy's 204).
+///
+/// ```
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let answer = client.connectors().delete("sample-connector-1").send_with_meta().await?;
+/// assert_eq!(answer.meta().status(), 200);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteConnector {
     client: Client,
     id: String,
+    options: RequestOptions,
 }
 
 impl DeleteConnector {
@@ -400,12 +651,24 @@ impl DeleteConnector {
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<()> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request; `()` comes with the response's metadata.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with_meta(self) -> Result<Response<()>> {
         let operation = Operation::DeleteConnector;
         let id = &connector_id(operation, self.id)?;
-        let shared = &*self.client.shared;
-        self.client
-            .execute(operation, || raw_seam::delete(shared, id, &shared.redactor))
-            .await
+        let redactor = &self.client.shared.redactor;
+        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (answer, attempts) = self
+            .client
+            .execute(operation, &config, || raw_seam::delete(&call, id))
+            .await?;
+        Ok(answer.with_attempts(attempts))
     }
 }
 
@@ -416,6 +679,7 @@ pub struct AuthorizeOAuth {
     client: Client,
     id: String,
     after_token_redirect: Option<String>,
+    options: RequestOptions,
 }
 
 impl AuthorizeOAuth {
@@ -430,26 +694,44 @@ impl AuthorizeOAuth {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] (nothing sent) for an id that cannot be a
-    /// [`ConnectorId`], or a redirect
-    /// that is not an absolute http(s) URL; [`Error::Decode`] if the answer has no
-    /// `redirect_url`;
+    /// [`ConnectorId`], or a redirect that is not an absolute http(s) URL; [`Error::Decode`]
+    /// if the answer has no `redirect_url`;
     /// [`Error::Api`], [`Error::Transport`] or [`Error::Decode`] for what the API or the network
     /// answers.
     pub async fn send(self) -> Result<String> {
+        self.send_with_meta().await.map(Response::into_value)
+    }
+
+    /// Sends the request; the URL comes with the response's metadata.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with_meta(self) -> Result<Response<String>> {
         let operation = Operation::AuthorizeOAuth;
         let id = &connector_id(operation, self.id)?;
         if let Some(url) = &self.after_token_redirect {
             require_http_url(operation, "after_token_redirect", url)?;
         }
         let after = self.after_token_redirect.as_deref();
-        let shared = &*self.client.shared;
-        self.client
-            .execute(operation, || {
-                raw_seam::authorize(shared, id, after, &shared.redactor)
-            })
-            .await
+        let redactor = &self.client.shared.redactor;
+        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (answer, attempts) = self
+            .client
+            .execute(operation, &config, || raw_seam::authorize(&call, id, after))
+            .await?;
+        Ok(answer.with_attempts(attempts))
     }
 }
+
+request_options!(
+    ListConnectors,
+    CreateConnector,
+    GetConnector,
+    UpdateConnector,
+    DeleteConnector,
+    AuthorizeOAuth,
+);
 
 /// The id as a [`ConnectorId`], or the reason it cannot be one (nothing is sent).
 fn connector_id(operation: Operation, id: String) -> Result<ConnectorId> {

@@ -3,7 +3,10 @@
 //! ([`raw_seam`](self::raw_seam)).
 
 pub mod connectors;
+mod constructors;
 mod debug;
+pub(crate) mod options;
 pub(crate) mod pagination;
 pub(crate) mod raw_seam;
+pub(crate) mod response;
 pub(crate) mod types;

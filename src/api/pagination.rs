@@ -14,6 +14,7 @@ use futures_util::Stream;
 use futures_util::stream::BoxStream;
 
 use super::connectors::{ListConnectors, MAX_PAGE_SIZE, check_page_size};
+use super::options::RequestOptions;
 use crate::{Client, Connector, ConnectorPage, Error, Operation, Result};
 
 impl ListConnectors {
@@ -44,6 +45,7 @@ impl ListConnectors {
     pub fn pages(self) -> Pages {
         let walker = Walker {
             client: self.client,
+            options: self.options,
             page_size: self.limit.unwrap_or(MAX_PAGE_SIZE),
             next_offset: self.offset.unwrap_or(0),
             seen: SeenIds::default(),
@@ -124,6 +126,8 @@ const MAX_STALE_PAGES: u32 = 2;
 /// The state of a walk between pages.
 struct Walker {
     client: Client,
+    /// The settings of each page's call.
+    options: RequestOptions,
     page_size: u32,
     next_offset: u64,
     /// Every id yielded so far, so that none is yielded twice whatever the server sends.
@@ -175,6 +179,7 @@ impl Walker {
             .list()
             .limit(self.page_size)
             .offset(offset)
+            .options(self.options.clone())
             .send()
             .await?;
 

@@ -15,10 +15,12 @@ use crate::{Error, Operation, Result, Secret};
 /// Declares an enum that accepts every string: the values the API documents, plus
 /// `Unknown(String)` for anything else, so a value the API adds tomorrow still decodes.
 macro_rules! open_enum {
+    (@shown $wire:literal) => { $wire };
+    (@shown $wire:literal, $shown:literal) => { $shown };
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )*
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal $(=> $shown:literal)?, )*
         }
     ) => {
         $(#[$meta])*
@@ -59,8 +61,12 @@ macro_rules! open_enum {
         }
 
         impl fmt::Display for $name {
+            /// The value for people: the wire value, except where it reads as nothing.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                match self {
+                    $( Self::$variant => f.write_str(open_enum!(@shown $wire $(, $shown)?)), )*
+                    Self::Unknown(other) => f.write_str(other),
+                }
             }
         }
 
@@ -100,7 +106,7 @@ open_enum! {
     pub enum AuthType {
         /// OAuth 2.0, per user.
         OAuth = "oauth",
-        /// A token the connector sends on every request.
+        /// A token the API sends to the connector on every request.
         ServiceAuth = "service_auth",
     }
 }
@@ -113,14 +119,19 @@ open_enum! {
     ///
     /// assert_eq!(AuthStatus::from(""), AuthStatus::NotAuthorized);
     /// assert_eq!(AuthStatus::from("expired"), AuthStatus::Expired);
+    /// // Display is for people; `as_str` is the wire value.
+    /// assert_eq!(AuthStatus::NotAuthorized.to_string(), "not authorized");
+    /// assert_eq!(AuthStatus::NotAuthorized.as_str(), "");
+    /// assert_eq!(AuthStatus::Valid.to_string(), "valid");
     /// ```
     pub enum AuthStatus {
         /// The user's token is valid.
         Valid = "valid",
         /// The user's token has expired: authorize again.
         Expired = "expired",
-        /// The user has not authorized the connector yet (the API sends `""`).
-        NotAuthorized = "",
+        /// The user has not authorized the connector yet (some servers send `""`; the API
+        /// leaves the field out).
+        NotAuthorized = "" => "not authorized",
     }
 }
 

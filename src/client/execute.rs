@@ -10,22 +10,28 @@ use crate::core::error::{TransportError, TransportKind};
 use crate::http::retry::{Decision, RetryPolicy};
 use crate::{Client, Error, Operation, Result};
 
+use super::CallConfig;
 use super::telemetry::CallTrace;
 
 /// Every operation of the API documents exactly one success status.
 pub(crate) const SUCCESS_STATUS: u16 = 200;
 
 impl Client {
-    /// Runs `attempt` until it succeeds, the retry policy gives up, or the deadline passes.
-    /// The error returned is the last real one, with the number of attempts.
-    pub(crate) async fn execute<T, F, Fut>(&self, operation: Operation, attempt: F) -> Result<T>
+    /// Runs `attempt` until it succeeds, the retry policy gives up, or the deadline passes,
+    /// under `config` (the client's, or one call's). A success comes with the number of
+    /// attempts; the error returned is the last real one, with that number too.
+    pub(crate) async fn execute<T, F, Fut>(
+        &self,
+        operation: Operation,
+        config: &CallConfig,
+        attempt: F,
+    ) -> Result<(T, u32)>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let trace = CallTrace::start(operation);
         let attempts = AtomicU32::new(0);
-        let config = &self.shared.config;
         // A deadline too far away to be an `Instant` bounds nothing: no deadline.
         let deadline = config
             .deadline
@@ -59,8 +65,9 @@ impl Client {
             Ok(_) => Some(SUCCESS_STATUS),
             Err(error) => error.status(),
         };
-        trace.finish(attempts.load(Ordering::Relaxed), status);
-        outcome
+        let attempts = attempts.load(Ordering::Relaxed);
+        trace.finish(attempts, status);
+        outcome.map(|value| (value, attempts))
     }
 }
 

@@ -107,7 +107,17 @@ fn retry_after_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
             return Some(until(date.with_timezone(&Utc), now));
         }
     }
-    let reset = header("x-ratelimit-reset")?;
+    rate_limit_reset_at(headers, now)
+}
+
+/// How long until the rate-limit window resets, from `X-RateLimit-Reset` (seconds, or a
+/// Unix time).
+pub(crate) fn rate_limit_reset(headers: &HeaderMap) -> Option<Duration> {
+    rate_limit_reset_at(headers, Utc::now())
+}
+
+fn rate_limit_reset_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let reset = headers.get("x-ratelimit-reset")?.to_str().ok()?.trim();
     let seconds: u64 = reset.parse().ok()?;
     if seconds > EPOCH_THRESHOLD_SECS {
         let at = DateTime::<Utc>::from_timestamp(i64::try_from(seconds).ok()?, 0)?;

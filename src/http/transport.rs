@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use progenitor_client::{ClientInfo, OperationInfo};
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{Response, Url};
 
 use super::guard;
@@ -45,6 +45,17 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 pub struct Transport {
     settings: Arc<TransportSettings>,
     error_bodies: ErrorBodies,
+    /// What one call changes (its timeout, extra headers).
+    call: Option<Arc<CallOverrides>>,
+}
+
+/// What one call changes in the transport's rules.
+#[derive(Debug, Default)]
+pub(crate) struct CallOverrides {
+    /// Replaces the attempt timeout.
+    pub timeout: Option<Duration>,
+    /// Set over the client's headers.
+    pub headers: HeaderMap,
 }
 
 /// What happens to the body of an error status.
@@ -93,6 +104,7 @@ impl Transport {
         Self {
             settings: Arc::new(settings),
             error_bodies,
+            call: None,
         }
     }
 
@@ -101,6 +113,16 @@ impl Transport {
         Self {
             settings: Arc::clone(&self.settings),
             error_bodies,
+            call: None,
+        }
+    }
+
+    /// The same transport, changed for one call.
+    pub(crate) fn for_call(&self, call: Option<Arc<CallOverrides>>) -> Self {
+        Self {
+            settings: Arc::clone(&self.settings),
+            error_bodies: self.error_bodies,
+            call,
         }
     }
 
@@ -251,6 +273,14 @@ where
     }
     if let Some(timeout) = settings.attempt_timeout {
         request.timeout_mut().get_or_insert(timeout);
+    }
+    if let Some(call) = &client.inner().call {
+        for (name, value) in &call.headers {
+            request.headers_mut().insert(name, value.clone());
+        }
+        if let Some(timeout) = call.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
     }
     Ok(())
 }

@@ -13,12 +13,14 @@
 pub(crate) mod answers;
 mod bindings;
 
+use crate::api::response::{Response, ResponseMeta};
 use crate::client::Shared;
 use crate::client::execute::SUCCESS_STATUS;
 use crate::core::error::{ApiError, DecodeError, TransportError, TransportKind};
 use crate::core::text::{Redactor, SNIPPET_CHARS};
 use crate::http::intercepted::{Intercepted, find_cause};
 use crate::http::retry::retry_after;
+use crate::http::transport::Transport;
 use crate::{
     Connector, ConnectorId, ConnectorPage, ConnectorUpdate, Error, NewConnector, Operation, Result,
 };
@@ -27,101 +29,115 @@ use crate::{
 type Outcome<T, E> =
     std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>;
 
-/// The facade's bindings over this client's connection and transport.
-fn bindings(shared: &Shared) -> bindings::Client {
-    bindings::Client::new_with_client(
-        shared.base_url(),
-        shared.http().clone(),
-        shared.wire_transport().clone(),
-    )
+/// One call: the client's shared state, this call's transport (the client's, with the
+/// call's own timeout and headers), and what hides secrets in its errors.
+pub(crate) struct Call<'a> {
+    pub shared: &'a Shared,
+    pub transport: Transport,
+    pub redactor: &'a Redactor,
 }
 
-/// The value of a success, or the facade's error for a failure.
+impl Call<'_> {
+    /// The facade's bindings over this client's connection and this call's transport.
+    fn bindings(&self) -> bindings::Client {
+        bindings::Client::new_with_client(
+            self.shared.base_url(),
+            self.shared.http().clone(),
+            self.transport.clone(),
+        )
+    }
+}
+
+/// The value of a success with its metadata, or the facade's error for a failure.
 async fn settle<T, E>(
     operation: Operation,
     outcome: Outcome<T, E>,
     redactor: &Redactor,
-) -> Result<T> {
+) -> Result<Response<T>> {
     match outcome {
-        Ok(response) => Ok(response.into_inner()),
+        Ok(response) => {
+            let meta = ResponseMeta::new(response.status().as_u16(), response.headers().clone());
+            Ok(Response::new(response.into_inner(), meta))
+        }
         Err(error) => Err(classify(operation, error, redactor).await),
     }
 }
 
 /// `GET /v1/connectors`.
 pub(crate) async fn list(
-    shared: &Shared,
+    call: &Call<'_>,
     limit: Option<u32>,
     offset: Option<u64>,
-    redactor: &Redactor,
-) -> Result<ConnectorPage> {
-    let bindings = bindings(shared);
-    let mut call = bindings.list_connectors();
+) -> Result<Response<ConnectorPage>> {
+    let bindings = call.bindings();
+    let mut request = bindings.list_connectors();
     if let Some(limit) = limit {
-        call = call.limit(u64::from(limit));
+        request = request.limit(u64::from(limit));
     }
     if let Some(offset) = offset {
-        call = call.offset(offset);
+        request = request.offset(offset);
     }
-    settle(Operation::ListConnectors, call.send().await, redactor).await
+    settle(
+        Operation::ListConnectors,
+        request.send().await,
+        call.redactor,
+    )
+    .await
 }
 
 /// `POST /v1/connectors`.
-pub(crate) async fn create(
-    shared: &Shared,
-    body: &NewConnector,
-    redactor: &Redactor,
-) -> Result<Connector> {
-    let bindings = bindings(shared);
+pub(crate) async fn create(call: &Call<'_>, body: &NewConnector) -> Result<Response<Connector>> {
+    let bindings = call.bindings();
     let outcome = bindings.create_connector().body(body.clone()).send().await;
-    settle(Operation::CreateConnector, outcome, redactor)
+    settle(Operation::CreateConnector, outcome, call.redactor)
         .await
-        .map(|answer| answer.connector)
+        .map(|answer| answer.map(|answer| answer.connector))
 }
 
 /// `GET /v1/connectors/{id}`.
-pub(crate) async fn get(
-    shared: &Shared,
-    id: &ConnectorId,
-    redactor: &Redactor,
-) -> Result<Connector> {
-    let bindings = bindings(shared);
+pub(crate) async fn get(call: &Call<'_>, id: &ConnectorId) -> Result<Response<Connector>> {
+    let bindings = call.bindings();
     let outcome = bindings.get_connector().id(id.clone()).send().await;
-    settle(Operation::GetConnector, outcome, redactor)
+    settle(Operation::GetConnector, outcome, call.redactor)
         .await
-        .map(|answer| answer.connector)
+        .map(|answer| answer.map(|answer| answer.connector))
 }
 
 /// `PATCH /v1/connectors/{id}`.
 pub(crate) async fn update(
-    shared: &Shared,
+    call: &Call<'_>,
     id: &ConnectorId,
     body: &ConnectorUpdate,
-    redactor: &Redactor,
-) -> Result<Connector> {
-    let bindings = bindings(shared);
+) -> Result<Response<Connector>> {
+    let bindings = call.bindings();
     let outcome = bindings
         .update_connector()
         .id(id.clone())
         .body(body.clone())
         .send()
         .await;
-    settle(Operation::UpdateConnector, outcome, redactor)
+    settle(Operation::UpdateConnector, outcome, call.redactor)
         .await
-        .map(|answer| answer.connector)
+        .map(|answer| answer.map(|answer| answer.connector))
 }
 
 /// `DELETE /v1/connectors/{id}`. The connector is gone on any 2xx whose body is empty or a
 /// JSON object, whatever the fragment documents (200 with `{}`): servers and proxies answer
 /// a delete with 204, or 200 and nothing.
-pub(crate) async fn delete(shared: &Shared, id: &ConnectorId, redactor: &Redactor) -> Result<()> {
+pub(crate) async fn delete(call: &Call<'_>, id: &ConnectorId) -> Result<Response<()>> {
     let operation = Operation::DeleteConnector;
-    let bindings = bindings(shared);
+    let redactor = call.redactor;
+    let bindings = call.bindings();
     match bindings.delete_connector().id(id.clone()).send().await {
-        Ok(_) => Ok(()),
+        Ok(response) => {
+            let meta = ResponseMeta::new(response.status().as_u16(), response.headers().clone());
+            Ok(Response::new((), meta))
+        }
         Err(progenitor_client::Error::InvalidResponsePayload(body, error)) => {
             if body.trim_ascii().is_empty() {
-                Ok(())
+                // progenitor keeps no headers with this error: the status is the one it decodes.
+                let meta = ResponseMeta::new(SUCCESS_STATUS, http::HeaderMap::new());
+                Ok(Response::new((), meta))
             } else {
                 Err(decode(
                     operation,
@@ -136,8 +152,9 @@ pub(crate) async fn delete(shared: &Shared, id: &ConnectorId, redactor: &Redacto
             if response.status().is_success() =>
         {
             let status = response.status().as_u16();
+            let meta = ResponseMeta::new(status, response.headers().clone());
             match response.bytes().await {
-                Ok(body) if is_empty_or_object(&body) => Ok(()),
+                Ok(body) if is_empty_or_object(&body) => Ok(Response::new((), meta)),
                 Ok(body) => Err(decode(
                     operation,
                     status,
@@ -154,28 +171,30 @@ pub(crate) async fn delete(shared: &Shared, id: &ConnectorId, redactor: &Redacto
 
 /// `POST /v1/connectors/{id}/oauth/authorize`: the URL to send the user to.
 pub(crate) async fn authorize(
-    shared: &Shared,
+    call: &Call<'_>,
     id: &ConnectorId,
     after_token_redirect: Option<&str>,
-    redactor: &Redactor,
-) -> Result<String> {
+) -> Result<Response<String>> {
     let operation = Operation::AuthorizeOAuth;
-    let bindings = bindings(shared);
-    let mut call = bindings.o_auth_authorize_connector().id(id.clone());
+    let bindings = call.bindings();
+    let mut request = bindings.o_auth_authorize_connector().id(id.clone());
     if let Some(after) = after_token_redirect {
-        call = call.after_token_redirect(after);
+        request = request.after_token_redirect(after);
     }
-    let answer = settle(operation, call.send().await, redactor).await?;
+    let (answer, meta) = settle(operation, request.send().await, call.redactor)
+        .await?
+        .into_parts();
     // The URL is the whole point of the call: a success without it is not a usable answer.
-    answer.redirect_url.ok_or_else(|| {
-        decode(
+    match answer.redirect_url {
+        Some(url) => Ok(Response::new(url, meta)),
+        None => Err(decode(
             operation,
             SUCCESS_STATUS,
             "the response has no redirect_url",
             b"",
-            redactor,
-        )
-    })
+            call.redactor,
+        )),
+    }
 }
 
 fn is_empty_or_object(body: &[u8]) -> bool {
