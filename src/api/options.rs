@@ -241,7 +241,9 @@ mod tests {
             .deadline(Duration::from_secs(3))
             .timeout(Duration::from_secs(1))
             .header("x-trace", "abc");
-        let (config, overrides) = options.apply(Operation::GetConnector, &client_config()).unwrap();
+        let (config, overrides) = options
+            .apply(Operation::GetConnector, &client_config())
+            .unwrap();
         assert_eq!(config.retry.max_retries, 0);
         assert_eq!(config.deadline, Some(Duration::from_secs(3)));
         let overrides = overrides.unwrap();
@@ -263,7 +265,9 @@ mod tests {
             RequestOptions::new().timeout(Duration::ZERO),
             RequestOptions::new().deadline(Duration::ZERO),
         ] {
-            let error = bad.apply(Operation::GetConnector, &client_config()).unwrap_err();
+            let error = bad
+                .apply(Operation::GetConnector, &client_config())
+                .unwrap_err();
             assert!(matches!(error, Error::InvalidArgument { .. }), "{error}");
             assert!(!error.to_string().contains("SECRET"), "{error}");
         }
