@@ -37,6 +37,8 @@
 
 // The layers, bottom up; a module only uses the ones below it.
 mod api;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod core;
 #[cfg(feature = "emulator")]
