@@ -1,36 +1,130 @@
-//! A Rust SDK for Cohere's Connectors API (`/v1/connectors`).
+//! A Rust SDK for Cohere's Connectors API (`/v1/connectors`): list, create, get, update and
+//! delete connectors, and run their OAuth authorization.
 //!
-//! ```no_run
+//! > **Cohere deprecated the Connectors API on 2025-09-15.** It is closed to new accounts and
+//! > still served to existing ones until a shutdown date Cohere has not announced; the way
+//! > forward is user-defined tools in Chat v2. This crate helps with both: managing the
+//! > connectors you have, and carrying them over (see the README's migration guide).
+//!
+//! # Start here
+//!
+//! Build one [`Client`] and share it; every operation is a builder on
+//! [`client.connectors()`](Client::connectors) that you `.await`. The examples in this
+//! documentation run against the crate's [emulator] (feature `emulator`), a stateful
+//! stand-in for the API; with a real key, [`Client::from_env`] reads `CO_API_KEY`.
+//!
+//! ```
 //! use cohere_connectors::{Client, ServiceAuth};
 //!
-//! # async fn run() -> cohere_connectors::Result<()> {
-//! let client = Client::from_env()?; // reads CO_API_KEY
-//!
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> cohere_connectors::Result<()> {
+//! # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+//! # let client = emulator.client()?;
+//! // let client = Client::from_env()?; // CO_API_KEY, and CO_API_URL if set
 //! let created = client
 //!     .connectors()
 //!     .create("Wiki", "https://wiki.example.com/search")
 //!     .service_auth(ServiceAuth::bearer("token"))
-//!     .send()
 //!     .await?;
 //!
-//! let page = client.connectors().list().limit(10).send().await?;
+//! let page = client.connectors().list().limit(10).await?;
 //! for connector in &page.connectors {
 //!     println!("{} ({})", connector.name, connector.id);
 //! }
 //!
-//! client.connectors().update(&created.id).active(false).send().await?;
-//! client.connectors().delete(&created.id).send().await?;
+//! client.connectors().update(&created.id).active(false).await?;
+//! client.connectors().delete(&created.id).await?;
 //! # Ok(()) }
+//! # #[cfg(not(feature = "emulator"))]
+//! # fn main() {}
 //! ```
 //!
-//! Two layers:
-//! - the facade: [`Client`], friendly [types](Connector) and one [`Error`];
-//! - [`raw`]: the bindings progenitor generates from the crate's OpenAPI fragment at build
-//!   time, for anything the facade does not cover.
+//! # A whole account: the stream
 //!
-//! Secrets (the API key, OAuth client secrets, service tokens) are held as [`Secret`]s and
-//! never appear in `Debug` or `Display` output or in errors.
+//! [`list().stream()`](connectors::ListConnectors::stream) walks every connector page by
+//! page, one page in memory at a time, and never yields a connector twice;
+//! [`pages()`](connectors::ListConnectors::pages) yields the pages.
+//!
+//! ```
+//! use futures_util::TryStreamExt;
+//!
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> cohere_connectors::Result<()> {
+//! # let emulator = cohere_connectors::emulator::Emulator::builder().seed(120).start().await.unwrap();
+//! # let client = emulator.client()?;
+//! let mut connectors = client.connectors().list().stream();
+//! let mut count = 0;
+//! while let Some(connector) = connectors.try_next().await? {
+//!     count += 1;
+//! #   let _ = connector;
+//! }
+//! assert_eq!(count, 120);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "emulator"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Errors
+//!
+//! Every call ends in one [`Error`]: [`Error::Api`] for the API's answers (with
+//! [`ApiErrorKind`], the API's message and id), [`Error::Transport`] when no answer came,
+//! [`Error::Decode`] for an answer that does not fit, [`Error::InvalidArgument`] before
+//! anything is sent, [`Error::Protocol`] for a server that breaks the API's rules. The
+//! predicates [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::is_timeout`]...
+//! answer the usual questions. Server text in errors is escaped and never shows a secret.
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> cohere_connectors::Result<()> {
+//! # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+//! # let client = emulator.client()?;
+//! match client.connectors().get("missing").await {
+//!     Ok(connector) => println!("{}", connector.name),
+//!     Err(error) if error.is_not_found() => println!("no such connector"),
+//!     Err(error) => return Err(error),
+//! }
+//! # Ok(()) }
+//! # #[cfg(not(feature = "emulator"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Retries, timeouts, per-call settings
+//!
+//! Failed requests are retried with jittered backoff, by a policy that never repeats a
+//! create or an update the server may have applied ([`ClientBuilder::max_retries`],
+//! [`ClientBuilder::retry_non_idempotent`]); `Retry-After` is honoured. Each attempt has a
+//! timeout, and a whole call can have a deadline. Each call can change these for itself, add
+//! headers, and return its response's metadata with `send_with_meta()`
+//! ([`RequestOptions`], [`Response`]).
+//!
+//! # Testing your code
+//!
+//! - [`emulator`] (feature `emulator`): the API's behaviour, offline, with fault injection,
+//!   the OAuth round trip, and a binary for clients in other languages.
+//! - [`mock`] (feature `httpmock`): typed httpmock helpers in this crate's types.
+//! - Every type can be built in one expression for test data:
+//!   `Connector::new("wiki", "Wiki").with_url(..)`, `ConnectorPage::new(vec![..])`.
+//!
+//! # Without an async runtime
+//!
+//! [`blocking`] (feature `blocking`) has the same operations for scripts and build tools.
+//!
+//! # The raw bindings
+//!
+//! [`raw`] is what progenitor generates from the crate's OpenAPI fragment (itself derived
+//! from Cohere's spec by `cargo xtask spec`): every operation and type as the spec
+//! describes it, for anything the facade does not cover.
+//!
+//! # Secrets
+//!
+//! The API key, OAuth client secrets and service tokens are [`Secret`]s: they never appear
+//! in `Debug`, `Display`, errors or logs, in this crate's types and the generated ones alike;
+//! a password inside a URL is shown as `[redacted]`.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Every value a caller or a server chooses (durations, offsets, lengths) is added and
 // multiplied with checked or saturating arithmetic: a library must not panic or wrap on input.
 #![deny(clippy::arithmetic_side_effects)]
@@ -45,6 +139,7 @@ mod core;
 pub mod emulator;
 mod http;
 #[cfg(feature = "httpmock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub mod mock;
 pub mod raw;
 

@@ -21,15 +21,23 @@ impl ListConnectors {
     /// Every connector from `offset` on, page after page of `limit` (default 100), as a stream.
     /// The stream owns a clone of the client: return it, store it, or move it into a task.
     ///
-    /// ```no_run
+    /// ```
     /// use futures_util::TryStreamExt;
     ///
-    /// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(150).start().await.unwrap();
+    /// # let client = emulator.client()?;
     /// let mut connectors = client.connectors().list().limit(100).stream();
+    /// let mut ids = Vec::new();
     /// while let Some(connector) = connectors.try_next().await? {
-    ///     println!("{}", connector.id);
+    ///     ids.push(connector.id);
     /// }
+    /// assert_eq!(ids.len(), 150);
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "emulator"))]
+    /// # fn main() {}
     /// ```
     ///
     /// An error (after retries) ends the stream, after the connectors of the pages before it.
@@ -66,7 +74,30 @@ impl ListConnectors {
     }
 }
 
-/// The pages of a listing; see [`ListConnectors::pages`].
+/// The pages of a listing; see [`ListConnectors::pages`]. The first page is yielded even when
+/// empty (it carries `total_count`).
+///
+/// ```
+/// use futures_util::TryStreamExt;
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(5).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let sizes: Vec<usize> = client
+///     .connectors()
+///     .list()
+///     .limit(2)
+///     .pages()
+///     .map_ok(|page| page.connectors.len())
+///     .try_collect()
+///     .await?;
+/// assert_eq!(sizes, [2, 2, 1]);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 pub struct Pages {
     inner: BoxStream<'static, Result<ConnectorPage>>,
 }
@@ -85,7 +116,29 @@ impl std::fmt::Debug for Pages {
     }
 }
 
-/// The connectors of a listing, one by one; see [`ListConnectors::stream`].
+/// The connectors of a listing, one by one; see [`ListConnectors::stream`]. It owns a clone
+/// of the client, so it can be returned, stored or moved into a task.
+///
+/// ```
+/// use cohere_connectors::ConnectorStream;
+/// use futures_util::StreamExt;
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(30).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// fn everything(client: &cohere_connectors::Client) -> ConnectorStream {
+///     client.connectors().list().limit(10).stream()
+/// }
+/// let names = tokio::spawn(everything(&client).map(|c| c.map(|c| c.name)).collect::<Vec<_>>())
+///     .await
+///     .unwrap();
+/// assert_eq!(names.len(), 30);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 pub struct ConnectorStream {
     pages: Pages,
     current: std::vec::IntoIter<Connector>,

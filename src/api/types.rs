@@ -150,6 +150,25 @@ pub enum AuthTokenType {
 }
 
 /// A connector, as the API returns it. Fields the API adds later are ignored.
+///
+/// ```
+/// use cohere_connectors::{AuthType, Connector};
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let connector: Connector = client.connectors().get("sample-connector-1").await?;
+/// assert_eq!(connector.auth_type, Some(AuthType::ServiceAuth));
+/// assert_eq!(connector.active, Some(true));
+/// // Built by hand, for test data:
+/// let wiki = Connector::new("wiki", "Wiki").with_url("https://wiki.example.com/search");
+/// assert_eq!(wiki.url.as_deref(), Some("https://wiki.example.com/search"));
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
+/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Connector {
@@ -212,13 +231,20 @@ pub struct ConnectorOAuth {
 /// One page of connectors.
 ///
 /// ```
-/// # async fn run(client: cohere_connectors::Client) -> cohere_connectors::Result<()> {
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(12).start().await.unwrap();
+/// # let client = emulator.client()?;
 /// let page = client.connectors().list().limit(10).send().await?;
 /// for connector in &page.connectors {
 ///     println!("{}", connector.name);
 /// }
-/// println!("{:?} in all", page.total_count);
+/// assert_eq!(page.connectors.len(), 10);
+/// assert_eq!(page.total_count, Some(12));
 /// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]

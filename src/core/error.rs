@@ -223,17 +223,24 @@ impl ApiErrorKind {
 /// The API answered with an error status.
 ///
 /// ```
-/// # async fn run(client: cohere_connectors::Client) {
 /// use cohere_connectors::{ApiErrorKind, Error};
 ///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+/// # let client = emulator.client()?;
 /// match client.connectors().get("missing").await {
 ///     Err(Error::Api(api)) if api.kind() == ApiErrorKind::NotFound => {
-///         println!("{} (request id {:?})", api.message().unwrap_or("not found"), api.id());
+///         assert_eq!(api.status(), 404);
+///         assert_eq!(api.message(), Some("connector not found"));
+///         println!("{api} (error id {:?})", api.id());
 ///     }
-///     Err(Error::Api(api)) => println!("{}: {}", api.status(), api),
-///     other => println!("{other:?}"),
+///     other => panic!("expected a 404, got {other:?}"),
 /// }
-/// # }
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
 /// ```
 pub struct ApiError(Box<ApiErrorDetails>);
 

@@ -31,7 +31,7 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 /// The state the raw client carries (progenitor's "inner type"): credentials and the rules
 /// every request follows. Cheap to clone.
 ///
-/// The facade builds one for you; use it directly only with [`raw::Client`]:
+/// The facade builds one for you; use it directly only with [`raw::Client`](crate::raw::Client):
 ///
 /// ```
 /// use cohere_connectors::raw;

@@ -17,17 +17,14 @@
 //! 4. `concurrent_get_10k`: 10,000 gets from 64 tasks sharing one client, facade vs reqwest.
 //! 5. `get_retries`: the success path with retries on (the default) vs `max_retries(0)`.
 
-#[path = "support/fixture.rs"]
-mod fixture;
-
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use cohere_connectors::{Client, ConnectorPage};
+use cohere_connectors_benches::fixture::{self, Fixture, Pages};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fixture::{Fixture, Pages};
 use futures_util::StreamExt;
 use serde::Deserialize;
 

@@ -2,20 +2,17 @@
 //! number of connectors, since one page is in memory at a time.
 //!
 //! ```sh
-//! cargo run --release --example stream_memory              # 1,000, 10,000 and 100,000
-//! cargo run --release --example stream_memory -- 250000    # one size
+//! cargo run --release -p cohere-connectors-benches --bin stream_memory              # 1,000, 10,000 and 100,000
+//! cargo run --release -p cohere-connectors-benches --bin stream_memory -- 250000    # one size
 //! ```
 //!
 //! Each size runs in a child process, so each peak (`VmHWM`, Linux) is its own. The pages
 //! come from an in-process server that renders each page on request, holding none.
 
-#[path = "../benches/support/fixture.rs"]
-mod fixture;
-
 use std::process::{Command, ExitCode};
 
 use cohere_connectors::Client;
-use fixture::{Fixture, Pages};
+use cohere_connectors_benches::fixture::{Fixture, Pages};
 use futures_util::StreamExt;
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];

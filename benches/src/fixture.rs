@@ -3,8 +3,6 @@
 //! what is measured is the client. It runs on its own thread and runtime and counts the TCP
 //! connections it accepts.
 
-#![allow(dead_code)] // shared by the benches and the memory probe, which use different parts
-
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -1,0 +1,3 @@
+//! What the benchmarks of `cohere-connectors` share: the servers they measure against.
+
+pub mod fixture;
