@@ -148,10 +148,16 @@ pub use api::connectors;
 /// be built without a dependency of its own.
 pub use chrono;
 
-/// The README's examples compile as doctests, so it cannot drift from the API. They use the
-/// emulator, so they run with that feature (the README's test command enables all).
+/// The README's examples run as doctests, so it cannot drift from the API. They use the
+/// emulator, the mocks and the blocking client, so they run with those features (the README's
+/// test command enables all).
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "emulator"))]
+#[cfg(all(
+    doctest,
+    feature = "emulator",
+    feature = "httpmock",
+    feature = "blocking"
+))]
 pub struct ReadmeDoctests;
 
 pub use api::options::RequestOptions;

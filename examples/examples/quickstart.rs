@@ -1,6 +1,6 @@
 //! The crate's main job, end to end.
 //!
-//! `cargo run --example quickstart --features emulator`
+//! `cargo run -p cohere-connectors-examples --example quickstart`
 //!
 //! - Without `CO_API_KEY`: starts the embedded emulator and walks a connector's whole life
 //!   (create two, list, page, get, update, the OAuth round trip, delete).
