@@ -31,6 +31,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///         error.to_string()
 ///     }
 /// }
+///
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> cohere_connectors::Result<()> {
+/// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+/// # let client = emulator.client()?;
+/// let error = client.connectors().get("missing").await.unwrap_err();
+/// assert_eq!(explain(&error), "no such connector");
+/// let error = client.connectors().get("..").await.unwrap_err();
+/// assert!(explain(&error).starts_with("get-connector: invalid argument"));
+/// # Ok(()) }
+/// # #[cfg(not(feature = "emulator"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -362,14 +375,26 @@ impl std::error::Error for ApiError {}
 /// No usable answer arrived: the connection failed, timed out, or broke off mid-response.
 ///
 /// ```
-/// use cohere_connectors::Error;
+/// use cohere_connectors::{Client, Error};
 ///
-/// fn is_worth_retrying_later(error: &Error) -> bool {
-///     match error {
-///         Error::Transport(transport) => transport.is_timeout() || transport.is_connect(),
-///         _ => false,
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // Nothing listens on this port: the connection is refused.
+/// let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let client = Client::builder()
+///     .api_key("k")
+///     .base_url(format!("http://127.0.0.1:{port}"))
+///     .max_retries(0)
+///     .build()?;
+/// match client.connectors().list().await {
+///     Err(Error::Transport(transport)) => {
+///         assert!(transport.is_connect(), "the server never saw the request");
+///         assert!(!transport.is_timeout());
+///         assert_eq!(transport.attempts(), 1);
 ///     }
+///     other => panic!("expected a transport error, got {other:?}"),
 /// }
+/// # Ok(()) }
 /// ```
 pub struct TransportError(Box<TransportErrorDetails>);
 
