@@ -170,7 +170,7 @@ async fn a_body_over_the_cap_takes_no_more_than_the_cap() {
 async fn the_heaviest_legitimate_page_fits_six_times_under_the_default_cap() {
     const DEFAULT_CAP: usize = 2 * 1024 * 1024;
     let page = json!({
-        "connectors": (0..100).map(common::heavy_connector_json).collect::<Vec<_>>(),
+        "connectors": (0..100).map(common::shapes::heavy_connector_json).collect::<Vec<_>>(),
         "total_count": 100
     });
     let size = page.to_string().len();

@@ -1,8 +1,8 @@
 //! What the facade costs over a hand-written client, measured as ratios within one run.
 //!
-//! `cargo bench --bench facade` runs them; `cargo xtask bench-report` turns criterion's
-//! estimates into the tables of BENCHMARKS.md. Each group holds a baseline and what is compared
-//! with it, against the same in-process server over loopback.
+//! `cargo bench -p cohere-connectors-benches --bench facade` runs them; `cargo xtask
+//! bench-report` turns criterion's estimates into the tables of BENCHMARKS.md. Each group
+//! holds a baseline and what is compared with it.
 //!
 //! Each group has absolute benchmarks (time per call, throughput) and *paired* ones named
 //! `ratio_*`: every sample alternates baseline and candidate (ABAB, the order flipped each
@@ -10,80 +10,27 @@
 //! shared machine whose speed drifts by several percent between benchmarks run one after the
 //! other, only pairing makes a few-percent target measurable.
 //!
-//!
-//! 1. `list_page_100`: a 100-connector page, facade vs raw bindings vs reqwest + serde_json.
-//! 2. `decode_page_100`: decoding that body, facade types vs a plain serde struct.
-//! 3. `stream_10k`: 10,000 connectors in pages of 100, `.stream()` vs a hand-written loop.
-//! 4. `concurrent_get_10k`: 10,000 gets from 64 tasks sharing one client, facade vs reqwest.
+//! 1. `list_page_100/{heavy,light}/{in_process,out_of_process}`: a 100-connector page, facade
+//!    vs raw bindings vs reqwest + serde_json, against a server in this process (its own
+//!    thread and runtime) or in another process (`fixture_server`).
+//! 2. `decode_page_100/{heavy,light}`: decoding that body, facade types vs a plain struct.
+//! 3. `stream_10k`: 10,000 heavy connectors in pages of 100, `.stream()` vs a hand loop.
+//! 4. `concurrent_get_10k`: 10,000 gets of a heavy connector from 64 tasks sharing a client.
 //! 5. `get_retries`: the success path with retries on (the default) vs `max_retries(0)`.
+//! 6. `emulator_50k`: what the emulator answers in, holding 50,000 connectors.
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use cohere_connectors::emulator::Emulator;
 use cohere_connectors::{Client, ConnectorPage};
-use cohere_connectors_benches::fixture::{self, Fixture, Pages};
+use cohere_connectors_benches::fixture::{self, Fixture, OutOfProcess, Pages, Shape};
+use cohere_connectors_benches::plain::{self, PlainGet, PlainPage};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
-use serde::Deserialize;
 
 const KEY: &str = "bench-key";
-
-/// The connector as a hand-written client would declare it: the same fields, plain types.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainConnector {
-    id: String,
-    #[serde(default)]
-    organization_id: Option<String>,
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    #[serde(default)]
-    excludes: Vec<String>,
-    #[serde(default)]
-    auth_type: Option<String>,
-    #[serde(default)]
-    oauth: Option<PlainOAuth>,
-    #[serde(default)]
-    auth_status: Option<String>,
-    #[serde(default)]
-    active: Option<bool>,
-    #[serde(default)]
-    continue_on_failure: Option<bool>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainOAuth {
-    #[serde(default)]
-    client_id: Option<String>,
-    #[serde(default)]
-    client_secret: Option<String>,
-    authorize_url: String,
-    token_url: String,
-    #[serde(default)]
-    scope: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainPage {
-    connectors: Vec<PlainConnector>,
-    #[serde(default)]
-    total_count: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainGet {
-    connector: PlainConnector,
-}
 
 fn client(base_url: &str, max_retries: u32) -> Client {
     Client::builder()
@@ -159,24 +106,50 @@ fn paired_sync(rounds: u64, baseline: impl Fn(), candidate: impl Fn()) -> Durati
 }
 
 async fn floor_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str) -> T {
-    let body = http
-        .get(url)
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    serde_json::from_slice(&body).unwrap()
+    plain::get(http, url, KEY).await
+}
+
+/// Where the fixture of a `list_page_100` group runs.
+enum Server {
+    InProcess(Fixture),
+    OutOfProcess(OutOfProcess),
+}
+
+impl Server {
+    fn start(shape: Shape, out_of_process: bool) -> Self {
+        if out_of_process {
+            Self::OutOfProcess(OutOfProcess::start(
+                env!("CARGO_BIN_EXE_fixture_server"),
+                100,
+                shape,
+            ))
+        } else {
+            Self::InProcess(Fixture::start_shaped(100, Pages::Prerendered, shape))
+        }
+    }
+
+    fn base_url(&self) -> &str {
+        match self {
+            Self::InProcess(fixture) => &fixture.base_url,
+            Self::OutOfProcess(server) => &server.base_url,
+        }
+    }
 }
 
 fn list_page(c: &mut Criterion) {
-    let fixture = Fixture::start(100, Pages::Prerendered);
+    for shape in [Shape::Heavy, Shape::Light] {
+        for out_of_process in [false, true] {
+            list_page_against(c, shape, out_of_process);
+        }
+    }
+}
+
+fn list_page_against(c: &mut Criterion, shape: Shape, out_of_process: bool) {
+    let server = Server::start(shape, out_of_process);
     let runtime = runtime();
-    let facade = client(&fixture.base_url, 2);
+    let facade = client(server.base_url(), 2);
     let http = reqwest::Client::new();
-    let url = format!("{}/v1/connectors?limit=100&offset=0", fixture.base_url);
+    let url = format!("{}/v1/connectors?limit=100&offset=0", server.base_url());
     let raw = facade.raw();
 
     let floor_call = || async {
@@ -205,7 +178,12 @@ fn list_page(c: &mut Criterion) {
         );
     };
 
-    let mut group = c.benchmark_group("list_page_100");
+    let place = if out_of_process {
+        "out_of_process"
+    } else {
+        "in_process"
+    };
+    let mut group = c.benchmark_group(format!("list_page_100/{}/{place}", shape.name()));
     group.throughput(Throughput::Elements(100));
     group.bench_function("baseline_reqwest_serde", |b| {
         b.to_async(&runtime).iter(floor_call)
@@ -224,28 +202,30 @@ fn list_page(c: &mut Criterion) {
 }
 
 fn decode_page(c: &mut Criterion) {
-    let body = fixture::render_page(100, 100, 0);
-    let plain = || {
-        black_box(serde_json::from_slice::<PlainPage>(black_box(&body)).unwrap());
-    };
-    // The facade's bindings decode answers straight into its own types.
-    let facade = || {
-        black_box(serde_json::from_slice::<ConnectorPage>(black_box(&body)).unwrap());
-    };
+    for shape in [Shape::Heavy, Shape::Light] {
+        let body = fixture::render_page(shape, 100, 100, 0);
+        let plain = || {
+            black_box(serde_json::from_slice::<PlainPage>(black_box(&body)).unwrap());
+        };
+        // The facade's bindings decode answers straight into its own types.
+        let facade = || {
+            black_box(serde_json::from_slice::<ConnectorPage>(black_box(&body)).unwrap());
+        };
 
-    let mut group = c.benchmark_group("decode_page_100");
-    group.throughput(Throughput::Bytes(body.len() as u64));
-    group.bench_function("baseline_serde_plain", |b| b.iter(plain));
-    group.bench_function("facade", |b| b.iter(facade));
-    group.bench_function("ratio_facade", |b| {
-        b.iter_custom(|rounds| paired_sync(rounds, plain, facade));
-    });
-    group.finish();
+        let mut group = c.benchmark_group(format!("decode_page_100/{}", shape.name()));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function("baseline_serde_plain", |b| b.iter(plain));
+        group.bench_function("facade", |b| b.iter(facade));
+        group.bench_function("ratio_facade", |b| {
+            b.iter_custom(|rounds| paired_sync(rounds, plain, facade));
+        });
+        group.finish();
+    }
 }
 
 fn stream(c: &mut Criterion) {
     const TOTAL: usize = 10_000;
-    let fixture = Fixture::start(TOTAL, Pages::Prerendered);
+    let fixture = Fixture::start_shaped(TOTAL, Pages::Prerendered, Shape::Heavy);
     let runtime = runtime();
     let facade = client(&fixture.base_url, 2);
 
@@ -341,8 +321,8 @@ fn concurrent_gets(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let floor_fixture = Fixture::start(1, Pages::Prerendered);
-    let facade_fixture = Fixture::start(1, Pages::Prerendered);
+    let floor_fixture = Fixture::start_shaped(1, Pages::Prerendered, Shape::Heavy);
+    let facade_fixture = Fixture::start_shaped(1, Pages::Prerendered, Shape::Heavy);
     let http = reqwest::Client::new();
     let floor_base = floor_fixture.base_url.clone();
     let facade = client(&facade_fixture.base_url, 2);
@@ -406,7 +386,7 @@ fn concurrent_gets(c: &mut Criterion) {
 }
 
 fn retries(c: &mut Criterion) {
-    let fixture = Fixture::start(1, Pages::Prerendered);
+    let fixture = Fixture::start_shaped(1, Pages::Prerendered, Shape::Heavy);
     let runtime = runtime();
     let without = client(&fixture.base_url, 0);
     let with = client(&fixture.base_url, 2);
@@ -436,11 +416,74 @@ fn retries(c: &mut Criterion) {
     group.finish();
 }
 
+/// What a call to the emulator costs when it holds 50,000 connectors: a page is O(limit)
+/// wherever it starts, so a deep page costs what the first does.
+fn emulator(c: &mut Criterion) {
+    const HELD: usize = 50_000;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(Emulator::builder().seed(HELD).start())
+        .unwrap();
+    let client = emulator.client().unwrap();
+    let page = |limit: u32, offset: u64| {
+        let client = client.clone();
+        move || {
+            let client = client.clone();
+            async move {
+                black_box(
+                    client
+                        .connectors()
+                        .list()
+                        .limit(limit)
+                        .offset(offset)
+                        .send()
+                        .await
+                        .unwrap(),
+                );
+            }
+        }
+    };
+    let mut group = c.benchmark_group("emulator_50k");
+    group.bench_function("list_limit_1_first", |b| {
+        b.to_async(&runtime).iter(page(1, 0))
+    });
+    group.bench_function("list_limit_1_deep", |b| {
+        b.to_async(&runtime).iter(page(1, HELD as u64 - 10))
+    });
+    group.bench_function("list_limit_100_first", |b| {
+        b.to_async(&runtime).iter(page(100, 0))
+    });
+    group.bench_function("list_limit_100_deep", |b| {
+        b.to_async(&runtime).iter(page(100, HELD as u64 - 100))
+    });
+    group.bench_function("create_then_delete", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let created = client
+                .connectors()
+                .create("Bench connector", "https://bench.example.com/search")
+                .send()
+                .await
+                .unwrap();
+            client
+                .connectors()
+                .delete(&created.id)
+                .send()
+                .await
+                .unwrap();
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    targets = list_page, decode_page, stream, concurrent_gets, retries
+    targets = list_page, decode_page, stream, concurrent_gets, retries, emulator
 }
 criterion_main!(benches);

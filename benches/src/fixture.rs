@@ -1,7 +1,8 @@
-//! A fixed in-process server for the benchmarks: answers `GET /v1/connectors?limit&offset` and
+//! A fixed server for the benchmarks: answers `GET /v1/connectors?limit&offset` and
 //! `GET /v1/connectors/{id}` with bodies shaped like the API's, as cheaply as possible, so that
-//! what is measured is the client. It runs on its own thread and runtime and counts the TCP
-//! connections it accepts.
+//! what is measured is the client. In process it runs on its own thread and runtime and counts
+//! the TCP connections it accepts; out of process (the `fixture_server` binary) it shares
+//! nothing with the client, not even the allocator.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -14,6 +15,43 @@ use http_body_util::Full;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
+
+#[path = "../../tests/common/shapes.rs"]
+mod shapes;
+
+/// How heavy each connector of a page is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Every field present and long, OAuth on every connector (a page of 100: ~318 KiB).
+    Heavy,
+    /// Short values, OAuth on one in three (a page of 100: ~45 KiB).
+    Light,
+}
+
+impl Shape {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Heavy => "heavy",
+            Self::Light => "light",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "heavy" => Some(Self::Heavy),
+            "light" => Some(Self::Light),
+            _ => None,
+        }
+    }
+
+    /// The connector at `index`, as the API returns it.
+    pub fn connector(self, index: usize) -> Value {
+        match self {
+            Self::Heavy => shapes::heavy_connector_json(index),
+            Self::Light => shapes::light_connector_json(index),
+        }
+    }
+}
 
 /// Whether page bodies are rendered once up front (for timing) or on each request (for memory
 /// measurements over accounts too large to keep rendered).
@@ -29,13 +67,18 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// Serves an account of `total` connectors.
+    /// Serves an account of `total` light connectors.
     pub fn start(total: usize, pages: Pages) -> Self {
+        Self::start_shaped(total, pages, Shape::Light)
+    }
+
+    /// Serves an account of `total` connectors of `shape`.
+    pub fn start_shaped(total: usize, pages: Pages, shape: Shape) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
-        let content = Arc::new(Content::new(total, pages));
+        let content = Arc::new(Content::new(total, pages, shape));
         let counter = connections.clone();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -58,25 +101,27 @@ impl Fixture {
 struct Content {
     total: usize,
     pages: Pages,
+    shape: Shape,
     rendered: HashMap<(usize, usize), Bytes>,
     single: Bytes,
 }
 
 impl Content {
-    fn new(total: usize, pages: Pages) -> Self {
+    fn new(total: usize, pages: Pages, shape: Shape) -> Self {
         let mut rendered = HashMap::new();
         if pages == Pages::Prerendered {
             for limit in [100usize] {
                 for offset in (0..total.max(1)).step_by(limit) {
-                    rendered.insert((limit, offset), render_page(total, limit, offset));
+                    rendered.insert((limit, offset), render_page(shape, total, limit, offset));
                 }
             }
         }
         Self {
             total,
             pages,
+            shape,
             rendered,
-            single: Bytes::from(json!({"connector": connector(0)}).to_string()),
+            single: Bytes::from(json!({"connector": shape.connector(0)}).to_string()),
         }
     }
 
@@ -88,45 +133,53 @@ impl Content {
                     self.pages == Pages::Generated || offset >= self.total,
                     "page {limit}/{offset} was not prerendered"
                 );
-                render_page(self.total, limit, offset)
+                render_page(self.shape, self.total, limit, offset)
             }
         }
     }
 }
 
-pub fn render_page(total: usize, limit: usize, offset: usize) -> Bytes {
+/// The body of the page at `offset` of an account of `total` connectors of `shape`.
+pub fn render_page(shape: Shape, total: usize, limit: usize, offset: usize) -> Bytes {
     let connectors: Vec<Value> = (offset..(offset + limit).min(total))
-        .map(connector)
+        .map(|index| shape.connector(index))
         .collect();
     Bytes::from(json!({"connectors": connectors, "total_count": total}).to_string())
 }
 
-/// A realistic connector: every field the API documents, OAuth on every third.
-pub fn connector(index: usize) -> Value {
-    let mut connector = json!({
-        "id": format!("connector-{index:06}"),
-        "organization_id": "org-7f3a9c21",
-        "name": format!("Connector number {index}"),
-        "description": "Searches the internal knowledge base of the support team",
-        "url": format!("https://search.example.com/connectors/{index}/search"),
-        "created_at": "2024-05-01T10:00:00.123456Z",
-        "updated_at": "2024-06-11T08:30:12.654321Z",
-        "excludes": ["internal_notes", "author_email"],
-        "auth_type": "service_auth",
-        "active": true,
-        "continue_on_failure": false,
-    });
-    if index.is_multiple_of(3) {
-        connector["auth_type"] = json!("oauth");
-        connector["auth_status"] = json!("valid");
-        connector["oauth"] = json!({
-            "client_id": "client-4d2e",
-            "authorize_url": "https://login.example.com/oauth/authorize",
-            "token_url": "https://login.example.com/oauth/token",
-            "scope": "read"
-        });
+/// Serves `Fixture` in another process (the `fixture_server` binary), so that client and
+/// server share no runtime, thread or allocator. The process ends with this value.
+pub struct OutOfProcess {
+    pub base_url: String,
+    child: std::process::Child,
+}
+
+impl OutOfProcess {
+    /// Starts `binary` (the path of `fixture_server`) serving `total` connectors of `shape`.
+    pub fn start(binary: &str, total: usize, shape: Shape) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(binary)
+            .args([shape.name(), &total.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the fixture_server binary starts");
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("it prints its address");
+        Self {
+            base_url: line.trim().to_owned(),
+            child,
+        }
     }
-    connector
+}
+
+impl Drop for OutOfProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 async fn serve(

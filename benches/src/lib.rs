@@ -1,3 +1,5 @@
-//! What the benchmarks of `cohere-connectors` share: the servers they measure against.
+//! What the benchmarks of `cohere-connectors` share: the servers they measure against and the
+//! hand-written client they compare the facade with.
 
 pub mod fixture;
+pub mod plain;

@@ -9,4 +9,5 @@ pub(crate) mod options;
 pub(crate) mod pagination;
 pub(crate) mod raw_seam;
 pub(crate) mod response;
+mod timestamp;
 pub(crate) mod types;

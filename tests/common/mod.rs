@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod scripted;
+pub mod shapes;
 #[cfg(feature = "emulator")]
 pub mod upstream;
 
@@ -69,36 +70,3 @@ pub fn connector_json(id: &str) -> Value {
     })
 }
 
-/// A connector as heavy as a real account's worst: every field present and long (a 1,000
-/// character description, 300-character URLs, ten excluded fields, OAuth settings).
-pub fn heavy_connector_json(index: usize) -> Value {
-    let long = |prefix: &str, len: usize| {
-        let mut text = format!("{prefix}-{index}-");
-        while text.len() < len {
-            text.push_str("lorem-ipsum-");
-        }
-        text.truncate(len);
-        text
-    };
-    let url = |host: &str| format!("https://{host}.example.com/{}", long("path", 270));
-    json!({
-        "id": long("connector", 100),
-        "organization_id": "6f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b",
-        "name": long("Name", 200),
-        "description": long("Description", 1000),
-        "url": url("search"),
-        "created_at": "2024-05-01T10:00:00.123456Z",
-        "updated_at": "2025-08-02T11:30:00.654321Z",
-        "excludes": (0..10).map(|field| long(&format!("field{field}"), 40)).collect::<Vec<_>>(),
-        "auth_type": "oauth",
-        "oauth": {
-            "client_id": long("client", 80),
-            "authorize_url": url("login"),
-            "token_url": url("token"),
-            "scope": long("scope", 200)
-        },
-        "auth_status": "valid",
-        "active": true,
-        "continue_on_failure": false
-    })
-}
