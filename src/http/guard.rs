@@ -50,11 +50,11 @@ fn is_parameter(segment: &str) -> bool {
 
 /// `.` and `..`, also percent-encoded (`%2e`), as URL parsers recognise them.
 fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
-    )
+    // Compared without lowercasing into a new string: this runs on every call.
+    segment.len() <= 6
+        && [".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"]
+            .iter()
+            .any(|dots| segment.eq_ignore_ascii_case(dots))
 }
 
 /// The path of a base URL (`https://host/prefix` gives `/prefix`), without parsing it: the

@@ -1,5 +1,6 @@
 //! `call_profile CLIENT SHAPE CALLS`: makes CALLS `list(limit=100)` calls with CLIENT
-//! (`floor`, `raw` or `facade`) against the fixture in another process, for a profiler:
+//! (`floor`, `raw` or `facade`; `floor-get` and `facade-get` for `get` of one connector)
+//! against the fixture in another process, for a profiler:
 //!
 //! ```sh
 //! valgrind --tool=callgrind target/release/call_profile facade heavy 200
@@ -10,7 +11,7 @@
 
 use cohere_connectors::Client;
 use cohere_connectors_benches::fixture::{OutOfProcess, Shape};
-use cohere_connectors_benches::plain::{self, PlainPage};
+use cohere_connectors_benches::plain::{self, PlainGet, PlainPage};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -33,6 +34,7 @@ fn main() {
         .build()
         .unwrap();
     let url = format!("{}/v1/connectors?limit=100&offset=0", server.base_url);
+    let one_url = format!("{}/v1/connectors/connector-1", server.base_url);
     let http = reqwest::Client::new();
     let facade = Client::builder()
         .api_key("profile")
@@ -50,8 +52,18 @@ fn main() {
             .send()
             .await
             .unwrap();
+        plain::get::<PlainGet>(&http, &one_url, "profile").await;
+        facade.connectors().get("connector-1").send().await.unwrap();
         for _ in 0..calls {
             match client.as_str() {
+                "floor-get" => {
+                    std::hint::black_box(plain::get::<PlainGet>(&http, &one_url, "profile").await);
+                }
+                "facade-get" => {
+                    std::hint::black_box(
+                        facade.connectors().get("connector-1").send().await.unwrap(),
+                    );
+                }
                 "floor" => {
                     std::hint::black_box(plain::get::<PlainPage>(&http, &url, "profile").await);
                 }
