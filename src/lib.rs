@@ -142,6 +142,12 @@ mod http;
 #[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub mod mock;
 pub mod raw;
+#[cfg(feature = "search")]
+#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
+pub mod search;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod server;
 
 pub use api::connectors;
 /// The date and time types of [`Connector`]'s timestamps, re-exported so that test data can

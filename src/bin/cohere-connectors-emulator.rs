@@ -12,6 +12,7 @@ use cohere_connectors::emulator::Emulator;
 const USAGE: &str = "\
 usage: cohere-connectors-emulator [--addr HOST:PORT] [--api-key KEY]... [--seed N] [--quiet]
                                   [--max-connections N] [--header-timeout-ms MS]
+                                  [--verify-connectors]
 
   --addr               where to listen (default 127.0.0.1:8080)
   --api-key            a key the emulator accepts as `Authorization: Bearer KEY`; repeat for
@@ -20,7 +21,9 @@ usage: cohere-connectors-emulator [--addr HOST:PORT] [--api-key KEY]... [--seed 
   --seed               start with N sample connectors (default 0, at most 100000)
   --quiet              do not log one line per request (method, path, status; never a query)
   --max-connections    serve at most N connections at once (default 1024)
-  --header-timeout-ms  close a connection whose request head takes longer (default 10000)";
+  --header-timeout-ms  close a connection whose request head takes longer (default 10000)
+  --verify-connectors  call a connector before creating it (or moving it to a new URL), as
+                       Cohere does, and refuse it with 400 when the call fails";
 
 struct Options {
     addr: SocketAddr,
@@ -29,6 +32,7 @@ struct Options {
     quiet: bool,
     max_connections: Option<usize>,
     header_timeout: Option<Duration>,
+    verify_connectors: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -39,6 +43,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         quiet: false,
         max_connections: None,
         header_timeout: None,
+        verify_connectors: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -62,6 +67,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .map_err(|_| "--seed needs a whole number".to_owned())?;
             }
             "--quiet" => options.quiet = true,
+            "--verify-connectors" => options.verify_connectors = true,
             "--max-connections" => {
                 let text = value("--max-connections")?;
                 let max = text
@@ -104,7 +110,8 @@ async fn main() -> ExitCode {
     let mut builder = Emulator::builder()
         .addr(options.addr)
         .seed(options.seed)
-        .log_requests(!options.quiet);
+        .log_requests(!options.quiet)
+        .verify_connectors(options.verify_connectors);
     if let Some(max) = options.max_connections {
         builder = builder.max_connections(max);
     }

@@ -25,6 +25,9 @@
 //! JSON error bodies `{message, id}` that name a bad field but never echo a value; 400 for
 //! malformed JSON, 413 over 1 MiB, 404 for unknown routes and 405 for wrong methods.
 //!
+//! With [`verify_connectors`](EmulatorBuilder::verify_connectors) it calls each connector
+//! before registering it, as Cohere does, and refuses one that fails.
+//!
 //! It also runs the OAuth round trip (see [`OAuthProvider`]): each API key is a user with
 //! their own `auth_status`, absent until they authorize.
 //!
@@ -42,6 +45,7 @@ mod oauth;
 mod routes;
 mod server;
 mod store;
+mod verify;
 mod wire;
 
 use std::fmt;
@@ -216,7 +220,12 @@ pub struct EmulatorBuilder {
     faults: Faults,
     journal: usize,
     limits: Limits,
+    verify: Option<Duration>,
 }
+
+/// How long the emulator waits for a connector it verifies, unless told otherwise: Cohere's
+/// deadline for a connector.
+pub const DEFAULT_VERIFY_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl EmulatorBuilder {
     /// Listens on 127.0.0.1 at this port (default: a free one).
@@ -282,6 +291,56 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Calls a connector before creating it, and before an update gives it a new `url` or
+    /// new service credentials, as Cohere does: one search (`{"query": "test"}`, with the
+    /// connector's service auth), and a refusal with 400 (`connector <url> is not reachable:
+    /// <why>`) when it fails. An OAuth connector may answer 401 or 403: no user has
+    /// authorized it yet. Off by default, so that tests with made-up URLs keep working.
+    ///
+    /// ```
+    /// # #[cfg(feature = "server")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cohere_connectors::ServiceAuth;
+    /// use cohere_connectors::emulator::Emulator;
+    /// use cohere_connectors::search::Document;
+    /// use cohere_connectors::server::{Access, ConnectorService};
+    ///
+    /// let connector = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |_, _| async {
+    ///     Ok(vec![Document::new().with_title("ok")])
+    /// })
+    /// .bind("127.0.0.1:0")
+    /// .await?;
+    /// let emulator = Emulator::builder().verify_connectors(true).start().await?;
+    /// let client = emulator.client()?;
+    ///
+    /// let refused = client.connectors().create("Docs", connector.url()).send().await.unwrap_err();
+    /// assert_eq!(refused.status(), Some(400));
+    /// assert!(refused.to_string().contains("is not reachable"), "{refused}");
+    ///
+    /// let created = client
+    ///     .connectors()
+    ///     .create("Docs", connector.url())
+    ///     .service_auth(ServiceAuth::bearer("t0ken-123"))
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(created.id, "docs");
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "server"))]
+    /// # fn main() {}
+    /// ```
+    pub fn verify_connectors(mut self, verify: bool) -> Self {
+        self.verify = verify.then_some(self.verify.unwrap_or(DEFAULT_VERIFY_TIMEOUT));
+        self
+    }
+
+    /// How long a verification waits for the connector (default
+    /// [`DEFAULT_VERIFY_TIMEOUT`]); turns verification on.
+    pub fn verify_timeout(mut self, timeout: Duration) -> Self {
+        self.verify = Some(timeout);
+        self
+    }
+
     /// Binds and starts serving.
     ///
     /// # Errors
@@ -317,6 +376,10 @@ impl EmulatorBuilder {
             api_keys: api_keys.clone().into(),
             base_url: base_url.as_str().into(),
             http: http.clone(),
+            verifier: self.verify.map(|timeout| verify::Verifier {
+                timeout,
+                http: http.clone(),
+            }),
         });
         let task = tokio::spawn(server::serve(
             listener,
@@ -349,6 +412,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("log_requests", &self.log_requests)
             .field("journal", &self.journal)
             .field("limits", &self.limits)
+            .field("verify", &self.verify)
             .finish_non_exhaustive()
     }
 }

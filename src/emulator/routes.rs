@@ -17,7 +17,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::oauth::{self, CALLBACK_PATH, Callback, Pending};
-use super::store::{Caller, Refusal, Store};
+use super::store::{self, Caller, Refusal, Store};
+use super::verify::{Target, Verifier};
 use super::wire::{CreateRequest, ErrorBody, RedirectBody, UpdateRequest};
 
 /// The largest request body accepted.
@@ -33,6 +34,8 @@ pub(crate) struct App {
     pub base_url: Arc<str>,
     /// For what the emulator itself calls: token endpoints.
     pub http: reqwest::Client,
+    /// Set when connectors are called before they are created or moved.
+    pub verifier: Option<Verifier>,
 }
 
 impl App {
@@ -132,10 +135,28 @@ async fn create(
     Extension(caller): Extension<Caller>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let outcome = body_bytes(body)
-        .and_then(|bytes| CreateRequest::parse(&bytes))
-        .and_then(|request| app.store.create(request, caller));
-    answer(outcome)
+    let request = match body_bytes(body).and_then(|bytes| CreateRequest::parse(&bytes)) {
+        Ok(request) => request,
+        Err(refusal) => return refused(&refusal),
+    };
+    if let Some(verifier) = &app.verifier {
+        let target = store::check_create(&request).map(|()| Target {
+            url: request.url.clone(),
+            service_auth: request
+                .service_auth
+                .as_ref()
+                .map(|auth| (auth.token_type.clone(), auth.token.clone())),
+            oauth: request.oauth.is_some(),
+        });
+        let verified = match target {
+            Ok(target) => verifier.verify(target).await,
+            Err(refusal) => Err(refusal),
+        };
+        if let Err(refusal) = verified {
+            return refused(&refusal);
+        }
+    }
+    answer(app.store.create(request, caller))
 }
 
 async fn get_one(
@@ -152,11 +173,32 @@ async fn update(
     id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let outcome = path_id(id).and_then(|id| {
+    let parsed = path_id(id).and_then(|id| {
         let request = body_bytes(body).and_then(|bytes| UpdateRequest::parse(&bytes))?;
-        app.store.update(&id, request, caller)
+        Ok((id, request))
     });
-    answer(outcome)
+    let (id, request) = match parsed {
+        Ok(parsed) => parsed,
+        Err(refusal) => return refused(&refusal),
+    };
+    // A new URL or new service credentials are tried before they are kept, as on create.
+    let moves = request.url.is_some() || request.service_auth.is_some();
+    if let Some(verifier) = app.verifier.as_ref().filter(|_| moves) {
+        let target = app.store.call_target(
+            &id,
+            request.url.as_deref(),
+            request.service_auth.as_ref(),
+            request.oauth.is_some(),
+        );
+        let verified = match target {
+            Ok(target) => verifier.verify(target).await,
+            Err(refusal) => Err(refusal),
+        };
+        if let Err(refusal) = verified {
+            return refused(&refusal);
+        }
+    }
+    answer(app.store.update(&id, request, caller))
 }
 
 async fn delete(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Response {

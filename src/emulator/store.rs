@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
+use super::verify::Target;
 use super::wire::{
     ConnectorBody, CreateRequest, ListBody, OAuthBody, OAuthRequest, OneBody, ServiceAuthRequest,
     UpdateRequest,
@@ -43,7 +44,7 @@ impl Refusal {
     }
 
     /// The id is not echoed: it is whatever the caller put in the path.
-    fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(404, "connector not found")
     }
 
@@ -96,8 +97,7 @@ struct Stored {
 /// How a connector authenticates; secrets are kept, as the API keeps them, write-only.
 enum Credentials {
     None,
-    // Kept, never returned: nothing reads them back but the tests.
-    #[allow(dead_code)]
+    // Kept, never returned; read to call the connector when verifying it.
     Service {
         token_type: String,
         token: Secret,
@@ -312,6 +312,37 @@ impl Store {
         !tokens.is_empty()
     }
 
+    /// What a connector would be called with, after an update carrying `url` and
+    /// `service_auth` (either may be absent: the stored one is used).
+    pub(crate) fn call_target(
+        &self,
+        id: &str,
+        url: Option<&str>,
+        service_auth: Option<&ServiceAuthRequest>,
+        oauth: bool,
+    ) -> Result<Target, Refusal> {
+        let state = self.read();
+        let stored = state.connectors.get(id).ok_or_else(Refusal::not_found)?;
+        let stored_service = match &stored.auth {
+            Credentials::Service { token_type, token } => Some((token_type.clone(), token.clone())),
+            _ => None,
+        };
+        // New credentials of either kind replace the old ones entirely.
+        let (service_auth, oauth) = match (service_auth, oauth) {
+            (Some(auth), _) => (Some((auth.token_type.clone(), auth.token.clone())), false),
+            (None, true) => (None, true),
+            (None, false) => (
+                stored_service,
+                matches!(stored.auth, Credentials::OAuth { .. }),
+            ),
+        };
+        Ok(Target {
+            url: url.unwrap_or(&stored.url).to_owned(),
+            service_auth,
+            oauth,
+        })
+    }
+
     /// The secrets the emulator holds for a connector (for tests: kept, never returned).
     #[cfg(test)]
     fn secrets(&self, id: &str) -> (Option<String>, Option<String>) {
@@ -324,6 +355,18 @@ impl Store {
             Credentials::None => (None, None),
         }
     }
+}
+
+/// Checks a create request's fields (before its connector is called).
+pub(crate) fn check_create(request: &CreateRequest) -> Result<(), Refusal> {
+    check_name(&request.name)?;
+    check_url("url", &request.url)?;
+    if request.oauth.is_some() && request.service_auth.is_some() {
+        return Err(Refusal::invalid(
+            "oauth and service_auth cannot both be specified",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks `request` and adds the connector; its id.

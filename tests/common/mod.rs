@@ -69,4 +69,3 @@ pub fn connector_json(id: &str) -> Value {
         "added_in_a_later_api_version": {"anything": [1, 2]}
     })
 }
-
