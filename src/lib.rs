@@ -155,14 +155,15 @@ pub use api::connectors;
 pub use chrono;
 
 /// The README's examples run as doctests, so it cannot drift from the API. They use the
-/// emulator, the mocks and the blocking client, so they run with those features (the README's
-/// test command enables all).
+/// emulator, the mocks, the blocking client and the server kit, so they run with those
+/// features (the README's test command enables all).
 #[doc = include_str!("../README.md")]
 #[cfg(all(
     doctest,
     feature = "emulator",
     feature = "httpmock",
-    feature = "blocking"
+    feature = "blocking",
+    feature = "server"
 ))]
 pub struct ReadmeDoctests;
 

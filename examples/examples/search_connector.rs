@@ -1,0 +1,222 @@
+//! A real connector, end to end: a BM25 search over a bundled handbook, served with the
+//! crate's server kit, checked as Cohere's registration would check it, registered with the
+//! emulator (which calls it first, as Cohere does), and searched as Cohere searches it.
+//!
+//! ```sh
+//! cargo run -p cohere-connectors-examples --example search_connector                  # the whole loop, offline
+//! cargo run -p cohere-connectors-examples --example search_connector -- \
+//!     --addr 127.0.0.1:8081 --token TOKEN                                             # a standalone connector
+//! ```
+//!
+//! Standalone, it serves `POST /search` with service auth (`Authorization: Bearer TOKEN`)
+//! until Ctrl-C; the token can also come from `--token-file PATH` or `CONNECTOR_TOKEN`.
+
+use std::error::Error;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use cohere_connectors::emulator::Emulator;
+use cohere_connectors::search::{Checker, ConnectorSearch, Document};
+use cohere_connectors::server::{Access, ConnectorService, SearchFailure};
+use cohere_connectors::{Secret, ServiceAuth};
+use cohere_connectors_examples::handbook::Handbook;
+
+/// Documents per search: a few short ones serve a chat model best.
+const RESULTS: usize = 3;
+
+const USAGE: &str = "\
+usage: search_connector                                   the whole loop, offline
+       search_connector --addr HOST:PORT (--token TOKEN | --token-file PATH)
+                                                          serve the connector until Ctrl-C
+
+  CONNECTOR_TOKEN  the service token, when neither --token nor --token-file is given";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        return offline_loop().await;
+    }
+    match standalone_options(&args) {
+        Ok((addr, token)) => serve_standalone(addr, token).await,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// The connector: the handbook behind the kit, with service auth.
+fn connector(handbook: Arc<Handbook>, token: Secret) -> ConnectorService {
+    ConnectorService::new(
+        Access::service(ServiceAuth::bearer(token)),
+        move |request, _caller| {
+            let handbook = Arc::clone(&handbook);
+            async move {
+                if request.query.trim().is_empty() {
+                    return Err(SearchFailure::bad_request("the query is empty"));
+                }
+                Ok(handbook.search(&request.query, RESULTS))
+            }
+        },
+    )
+}
+
+async fn offline_loop() -> Result<(), Box<dyn Error>> {
+    let handbook = Arc::new(Handbook::bundled());
+    let token = Secret::new(format!("handbook-{:016x}", fastrand_u64()));
+
+    println!(
+        "1. A connector: BM25 over a {}-page handbook, with service auth (bearer).",
+        handbook.len()
+    );
+    let running = connector(Arc::clone(&handbook), token.clone())
+        .bind("127.0.0.1:0")
+        .await?;
+    let url = running.url();
+    println!("   serving POST {url}\n");
+
+    println!("2. Checked as Cohere's registration would check it (searching \"travel\"):");
+    let report = Checker::new(url.as_str())
+        .auth(ServiceAuth::bearer(token.clone()))
+        .query("travel")
+        .run()
+        .await;
+    println!("{}\n", indent(&report.to_string()));
+    if !report.is_ok() {
+        return Err("the connector failed its check".into());
+    }
+
+    println!("3. Registered with the emulator, which calls a connector before accepting it:");
+    let emulator = Emulator::builder().verify_connectors(true).start().await?;
+    let client = emulator.client()?;
+    let refused = client
+        .connectors()
+        .create("Handbook", url.as_str())
+        .service_auth(ServiceAuth::bearer("not-the-token"))
+        .send()
+        .await
+        .expect_err("a wrong token is refused");
+    println!("   with a wrong token: refused, {refused}");
+    let created = client
+        .connectors()
+        .create("Handbook", url.as_str())
+        .description("The staff handbook")
+        .excludes(["id", "score"])
+        .service_auth(ServiceAuth::bearer(token.clone()))
+        .send()
+        .await?;
+    println!(
+        "   with its token: created `{}` ({}), excludes {:?}\n",
+        created.id,
+        created
+            .auth_type
+            .as_ref()
+            .map_or("no auth", |auth| auth.as_str()),
+        &created.excludes
+    );
+
+    println!(
+        "4. Searched as Cohere searches it (the fields in `excludes` stay out of the prompt):"
+    );
+    let search = ConnectorSearch::new(&url)?.service_auth(ServiceAuth::bearer(token));
+    for question in [
+        "Can I get a taxi refunded late at night?",
+        "how many days of holiday do I have",
+        "someone sent me a strange email with a link",
+    ] {
+        let answer = search.search(question).await?;
+        println!("   \"{question}\"");
+        for (rank, document) in answer.results.iter().enumerate() {
+            println!("{}", describe(rank + 1, document, &created.excludes));
+        }
+    }
+    running.shutdown().await;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+fn describe(rank: usize, document: &Document, excludes: &[String]) -> String {
+    let shown = document.clone().excluding(excludes);
+    let text = shown.text().unwrap_or_default();
+    let short: String = text.chars().take(90).collect();
+    let ellipsis = if text.chars().count() > 90 { "…" } else { "" };
+    format!(
+        "     {rank}. {} (score {}, {})\n        {short}{ellipsis}\n        {}",
+        shown.title().unwrap_or("(untitled)"),
+        document.get("score").unwrap_or("?"),
+        shown.timestamp().unwrap_or("undated"),
+        shown.url().unwrap_or_default()
+    )
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("   {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn standalone_options(args: &[String]) -> Result<(SocketAddr, Secret), String> {
+    let mut addr = None;
+    let mut token = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match arg.as_str() {
+            "--addr" => {
+                let text = value("--addr")?;
+                addr = Some(
+                    text.parse()
+                        .map_err(|_| "--addr needs HOST:PORT, e.g. 127.0.0.1:8081".to_owned())?,
+                );
+            }
+            "--token" => token = Some(value("--token")?),
+            "--token-file" => {
+                let path = value("--token-file")?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|error| format!("cannot read {path}: {error}"))?;
+                token = Some(text.trim().to_owned());
+            }
+            "-h" | "--help" => return Err("help".into()),
+            // Only flag names are echoed: a stray value may be a token.
+            flag if flag.starts_with("--") && flag.len() <= 40 => {
+                return Err(format!("unknown flag {flag}"));
+            }
+            _ => return Err("unexpected argument".into()),
+        }
+    }
+    let addr = addr.ok_or("--addr is required to serve")?;
+    let token = token
+        .or_else(|| std::env::var("CONNECTOR_TOKEN").ok())
+        .filter(|token| !token.trim().is_empty())
+        .ok_or("a token is required: --token, --token-file or CONNECTOR_TOKEN")?;
+    Ok((addr, Secret::new(token)))
+}
+
+async fn serve_standalone(addr: SocketAddr, token: Secret) -> Result<(), Box<dyn Error>> {
+    let running = connector(Arc::new(Handbook::bundled()), token)
+        .bind(addr)
+        .await?;
+    let url = running.url();
+    println!("The handbook connector is serving POST {url} (service auth: bearer). Try:");
+    println!(
+        "  curl -s -X POST {url} -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{{\"query\": \"holiday\"}}'"
+    );
+    println!(
+        "Register it with service_auth {{\"type\": \"bearer\", \"token\": ...}}. Ctrl-C stops it."
+    );
+    tokio::signal::ctrl_c().await?;
+    running.shutdown().await;
+    Ok(())
+}
+
+/// A random number for the example's token, from the standard library's hasher seed.
+fn fastrand_u64() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
