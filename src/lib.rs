@@ -3,8 +3,11 @@
 //!
 //! > **Cohere deprecated the Connectors API on 2025-09-15.** It is closed to new accounts and
 //! > still served to existing ones until a shutdown date Cohere has not announced; the way
-//! > forward is user-defined tools in Chat v2. This crate helps with both: managing the
-//! > connectors you have, and carrying them over (see the README's migration guide).
+//! > forward is user-defined tools in Chat v2. Some accounts already get 404 on
+//! > `GET /v1/connectors` (since September 2026): that is [`Error::is_retired`], a kind of
+//! > its own, never retried. This crate helps with both: managing the connectors you have,
+//! > and carrying them over (the `migrate` module, feature `migrate`, and the README's
+//! > migration guide).
 //!
 //! # Start here
 //!
@@ -138,6 +141,9 @@ mod core;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod http;
+#[cfg(feature = "migrate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
+pub mod migrate;
 #[cfg(feature = "httpmock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub mod mock;
@@ -163,7 +169,8 @@ pub use chrono;
     feature = "emulator",
     feature = "httpmock",
     feature = "blocking",
-    feature = "server"
+    feature = "server",
+    feature = "migrate"
 ))]
 pub struct ReadmeDoctests;
 

@@ -17,12 +17,10 @@ use std::sync::Arc;
 
 use cohere_connectors::emulator::Emulator;
 use cohere_connectors::search::{Checker, ConnectorSearch, Document};
-use cohere_connectors::server::{Access, ConnectorService, SearchFailure};
 use cohere_connectors::{Secret, ServiceAuth};
-use cohere_connectors_examples::handbook::Handbook;
-
-/// Documents per search: a few short ones serve a chat model best.
-const RESULTS: usize = 3;
+use cohere_connectors_examples::handbook::{
+    Handbook, connector_service as connector, random_token,
+};
 
 const USAGE: &str = "\
 usage: search_connector                                   the whole loop, offline
@@ -46,25 +44,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-/// The connector: the handbook behind the kit, with service auth.
-fn connector(handbook: Arc<Handbook>, token: Secret) -> ConnectorService {
-    ConnectorService::new(
-        Access::service(ServiceAuth::bearer(token)),
-        move |request, _caller| {
-            let handbook = Arc::clone(&handbook);
-            async move {
-                if request.query.trim().is_empty() {
-                    return Err(SearchFailure::bad_request("the query is empty"));
-                }
-                Ok(handbook.search(&request.query, RESULTS))
-            }
-        },
-    )
-}
-
 async fn offline_loop() -> Result<(), Box<dyn Error>> {
     let handbook = Arc::new(Handbook::bundled());
-    let token = Secret::new(format!("handbook-{:016x}", fastrand_u64()));
+    let token = random_token();
 
     println!(
         "1. A connector: BM25 over a {}-page handbook, with service auth (bearer).",
@@ -213,10 +195,4 @@ async fn serve_standalone(addr: SocketAddr, token: Secret) -> Result<(), Box<dyn
     tokio::signal::ctrl_c().await?;
     running.shutdown().await;
     Ok(())
-}
-
-/// A random number for the example's token, from the standard library's hasher seed.
-fn fastrand_u64() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
 }

@@ -1,6 +1,10 @@
 //! The bundled documents the example connector searches: a small, made-up staff handbook.
 
+use std::sync::Arc;
+
 use cohere_connectors::search::Document;
+use cohere_connectors::server::{Access, ConnectorService, SearchFailure};
+use cohere_connectors::{Secret, ServiceAuth};
 use serde::Deserialize;
 
 use crate::bm25::Index;
@@ -74,6 +78,32 @@ impl Handbook {
             })
             .collect()
     }
+}
+
+/// Documents per search: a few short ones serve a chat model best.
+pub const RESULTS: usize = 3;
+
+/// The handbook as a connector: `POST /search` with service auth (`Bearer <token>`).
+pub fn connector_service(handbook: Arc<Handbook>, token: Secret) -> ConnectorService {
+    ConnectorService::new(
+        Access::service(ServiceAuth::bearer(token)),
+        move |request, _caller| {
+            let handbook = Arc::clone(&handbook);
+            async move {
+                if request.query.trim().is_empty() {
+                    return Err(SearchFailure::bad_request("the query is empty"));
+                }
+                Ok(handbook.search(&request.query, RESULTS))
+            }
+        },
+    )
+}
+
+/// A token for an example run: random, never printed.
+pub fn random_token() -> Secret {
+    use std::hash::{BuildHasher, RandomState};
+    let random = RandomState::new().hash_one(std::time::SystemTime::now());
+    Secret::new(format!("handbook-{random:016x}"))
 }
 
 #[cfg(test)]

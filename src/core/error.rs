@@ -113,6 +113,27 @@ impl Error {
         self.api_kind() == Some(ApiErrorKind::TooManyRequests)
     }
 
+    /// Whether the Connectors API is not available to this account any more (see
+    /// [`ApiErrorKind::Retired`]): never retried.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # use httpmock::MockServer;
+    /// # let server = MockServer::start_async().await;
+    /// # server.mock(|when, then| { when.path("/v1/connectors"); then.status(404).json_body(serde_json::json!({"message": "Not Found"})); });
+    /// # let client = cohere_connectors::Client::builder().api_key("key").base_url(server.base_url()).build()?;
+    /// let error = client.connectors().list().send().await.unwrap_err();
+    /// assert!(error.is_retired() && !error.is_retryable());
+    /// assert!(error.to_string().starts_with(
+    ///     "list-connectors: 404 Not Found: the Connectors API is not available to this account"
+    /// ));
+    /// # Ok(()) }
+    /// ```
+    pub fn is_retired(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::Retired)
+    }
+
     /// Whether the API refused the key: 401 Unauthorized.
     pub fn is_unauthorized(&self) -> bool {
         self.api_kind() == Some(ApiErrorKind::Unauthorized)
@@ -208,11 +229,37 @@ pub enum ApiErrorKind {
     ServiceUnavailable,
     /// 504
     GatewayTimeout,
+    /// The Connectors API is not available to this account: 404 on the collection
+    /// (`GET`/`POST /v1/connectors`), or 410 Gone on any operation. Cohere deprecated the API
+    /// on 2025-09-15 and retires it account by account; trying again will not help. See the
+    /// crate's migration guide (connectors to Chat v2 tools). A 404 on one connector's id
+    /// stays [`NotFound`](Self::NotFound).
+    Retired,
     /// A status the API does not document (a proxy's 502, a 408...); see [`ApiError::status`].
     Other,
 }
 
+/// What a retired API error says after the server's own words.
+const RETIRED_ADVICE: &str = "the Connectors API is not available to this account \
+(Cohere deprecated it on 2025-09-15 and retires it account by account); export the \
+connectors and move them to Chat v2 tools: see the migration guide of cohere-connectors";
+
 impl ApiErrorKind {
+    /// The kind of `status` answered to `operation`: as [`from_status`](Self::from_status),
+    /// except that a 404 on the collection, and any 410, mean the API is
+    /// [`Retired`](Self::Retired) for the account.
+    pub fn of(operation: Operation, status: u16) -> Self {
+        let collection = matches!(
+            operation,
+            Operation::ListConnectors | Operation::CreateConnector
+        );
+        match status {
+            410 => Self::Retired,
+            404 if collection => Self::Retired,
+            _ => Self::from_status(status),
+        }
+    }
+
     /// The kind of an HTTP status.
     pub fn from_status(status: u16) -> Self {
         match status {
@@ -297,7 +344,7 @@ impl ApiError {
 
     /// Which documented error the status is.
     pub fn kind(&self) -> ApiErrorKind {
-        ApiErrorKind::from_status(self.0.status)
+        ApiErrorKind::of(self.0.operation, self.0.status)
     }
 
     /// The API's message, when the body is the API's JSON error (`message`, or `data` in
@@ -355,6 +402,9 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let details = &self.0;
         write!(f, "{}: {}", details.operation, status_line(details.status))?;
+        if self.kind() == ApiErrorKind::Retired {
+            write!(f, ": {RETIRED_ADVICE}")?;
+        }
         let said = details
             .body
             .message
