@@ -154,6 +154,9 @@ pub mod search;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub mod sync;
 
 pub use api::connectors;
 /// The date and time types of [`Connector`]'s timestamps, re-exported so that test data can

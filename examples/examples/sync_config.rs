@@ -1,6 +1,7 @@
-//! Keeps an account's connectors in step with a file of definitions: creates what is missing,
-//! updates what differs, and (with `--prune`) deletes what the file does not list. Connectors
-//! are matched by name.
+//! Keeps an account's connectors in step with a file of definitions (a manifest): creates
+//! what is missing, updates what differs, and (with `--prune`) deletes what the file does not
+//! list. Connectors are matched by id, or by name. This is `cohere_connectors::sync`'s
+//! `plan` and `apply`; the command-line tool's `plan` and `apply` do the same.
 //!
 //! `cargo run -p cohere-connectors-examples --example sync_config -- [FILE] [--apply] [--prune]`
 //!
@@ -10,27 +11,12 @@
 
 use std::error::Error;
 
+use cohere_connectors::Client;
 use cohere_connectors::emulator::Emulator;
-use cohere_connectors::{Client, Connector, ConnectorUpdate, NewConnector};
-use futures_util::TryStreamExt;
+use cohere_connectors::migrate::Manifest;
+use cohere_connectors::sync::{PlanOptions, plan};
 
 const DEFAULT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/connectors.json");
-
-/// One change the sync makes.
-enum Change {
-    Create(NewConnector),
-    Update {
-        id: String,
-        update: ConnectorUpdate,
-        fields: Vec<&'static str>,
-    },
-    Delete {
-        id: String,
-        name: String,
-    },
-    /// A difference no update can make.
-    Note(String),
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -39,11 +25,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .find(|arg| !arg.starts_with("--"))
         .map_or(DEFAULT_FILE, String::as_str);
-    let (apply, prune) = (
-        args.iter().any(|a| a == "--apply"),
-        args.iter().any(|a| a == "--prune"),
-    );
-    let desired: Vec<NewConnector> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
+    let desired = Manifest::read(file)?;
 
     let has_key = std::env::var("CO_API_KEY").is_ok_and(|key| !key.trim().is_empty());
     let emulator = if has_key {
@@ -57,6 +39,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             client
                 .connectors()
                 .create("Company Wiki", "https://old-wiki.example.com/search")
+                .description("Internal documentation")
                 .await?;
             client
                 .connectors()
@@ -70,109 +53,27 @@ async fn main() -> Result<(), Box<dyn Error>> {
         None => Client::from_env()?,
     };
     // Offline, show the whole loop: apply, then apply again.
-    let (apply, prune, rounds) = if emulator.is_some() {
-        (true, true, 2)
-    } else {
-        (apply, prune, 1)
+    let (apply, prune, rounds) = match emulator {
+        Some(_) => (true, true, 2),
+        None => (
+            args.iter().any(|a| a == "--apply"),
+            args.iter().any(|a| a == "--prune"),
+            1,
+        ),
     };
 
     for round in 1..=rounds {
-        let existing: Vec<Connector> = client.connectors().list().stream().try_collect().await?;
-        let changes = plan(&desired, &existing, prune);
-        let count = changes
-            .iter()
-            .filter(|change| !matches!(change, Change::Note(_)))
-            .count();
-        println!("round {round}: {count} change(s)");
-        for change in &changes {
-            println!("  {}", describe(change));
-        }
+        let planned = plan(&client, &desired, PlanOptions::new().prune(prune)).await?;
+        println!("round {round}:\n{planned}\n");
         if apply {
-            for change in changes {
-                match change {
-                    Change::Create(new) => drop(client.connectors().create_from(new).await?),
-                    Change::Update { id, update, .. } => {
-                        drop(client.connectors().update_from(id, update).await?)
-                    }
-                    Change::Delete { id, .. } => client.connectors().delete(id).await?,
-                    Change::Note(_) => {}
-                }
+            for applied in planned.apply().await? {
+                println!("  {applied}");
             }
+            println!();
         }
     }
     if !apply {
-        println!("\n(dry run: pass --apply to make these changes)");
+        println!("(dry run: pass --apply to make these changes)");
     }
     Ok(())
-}
-
-fn plan(desired: &[NewConnector], existing: &[Connector], prune: bool) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for want in desired {
-        match existing.iter().find(|have| have.name == want.name) {
-            None => changes.push(Change::Create(want.clone())),
-            Some(have) => {
-                let (update, fields) = differences(want, have);
-                if !fields.is_empty() {
-                    changes.push(Change::Update {
-                        id: have.id.clone(),
-                        update,
-                        fields,
-                    });
-                }
-                if want.description.is_some() && have.description != want.description {
-                    changes.push(Change::Note(format!(
-                        "{}: the description differs, and the API cannot update a description",
-                        have.id
-                    )));
-                }
-            }
-        }
-    }
-    if prune {
-        for have in existing {
-            if !desired.iter().any(|want| want.name == have.name) {
-                changes.push(Change::Delete {
-                    id: have.id.clone(),
-                    name: have.name.clone(),
-                });
-            }
-        }
-    }
-    changes
-}
-
-/// What to send to make `have` what `want` describes (secrets are not compared: the API
-/// never returns them).
-fn differences(want: &NewConnector, have: &Connector) -> (ConnectorUpdate, Vec<&'static str>) {
-    let mut update = ConnectorUpdate::new();
-    let mut fields = Vec::new();
-    if have.url.as_deref() != Some(want.url.as_str()) {
-        update = update.with_url(want.url.clone());
-        fields.push("url");
-    }
-    if have.excludes != want.excludes {
-        update = update.with_excludes(want.excludes.clone());
-        fields.push("excludes");
-    }
-    let active = want.active.unwrap_or(true);
-    if have.active.unwrap_or(true) != active {
-        update = update.with_active(active);
-        fields.push("active");
-    }
-    let continue_on_failure = want.continue_on_failure.unwrap_or(false);
-    if have.continue_on_failure.unwrap_or(false) != continue_on_failure {
-        update = update.with_continue_on_failure(continue_on_failure);
-        fields.push("continue_on_failure");
-    }
-    (update, fields)
-}
-
-fn describe(change: &Change) -> String {
-    match change {
-        Change::Create(new) => format!("+ create {:?} ({})", new.name, new.url),
-        Change::Update { id, fields, .. } => format!("~ update {id}: {}", fields.join(", ")),
-        Change::Delete { id, name } => format!("- delete {id} ({name:?})"),
-        Change::Note(note) => format!("! {note}"),
-    }
 }
