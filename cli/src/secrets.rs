@@ -36,11 +36,7 @@ pub fn service_auth(flags: &ServiceToken) -> Result<Option<ServiceAuth>, String>
     let Some(kind) = &flags.service_auth else {
         return Ok(None);
     };
-    let token_type = match kind.as_str() {
-        "bearer" => AuthTokenType::Bearer,
-        "basic" => AuthTokenType::Basic,
-        _ => AuthTokenType::NoScheme,
-    };
+    let token_type: AuthTokenType = kind.parse()?;
     let token = if let Some(token) = &flags.service_token {
         non_empty(token.clone(), "service token")?
     } else if let Some(path) = &flags.service_token_file {

@@ -168,6 +168,37 @@ pub enum AuthTokenType {
     NoScheme,
 }
 
+impl AuthTokenType {
+    /// The value as the API writes it.
+    ///
+    /// ```
+    /// use cohere_connectors::AuthTokenType;
+    ///
+    /// assert_eq!(AuthTokenType::NoScheme.as_str(), "noscheme");
+    /// assert_eq!("basic".parse::<AuthTokenType>(), Ok(AuthTokenType::Basic));
+    /// assert!("Bearer".parse::<AuthTokenType>().is_err());
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bearer => "bearer",
+            Self::Basic => "basic",
+            Self::NoScheme => "noscheme",
+        }
+    }
+}
+
+impl std::str::FromStr for AuthTokenType {
+    type Err = String;
+
+    /// `bearer`, `basic` or `noscheme`, as the API writes them.
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        [Self::Bearer, Self::Basic, Self::NoScheme]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| "a token type is bearer, basic or noscheme".to_owned())
+    }
+}
+
 /// A connector, as the API returns it. Fields the API adds later are ignored.
 ///
 /// ```

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::store::Refusal;
 use crate::core::text::redact_url;
 use crate::search::{ConnectorSearch, SearchAuth, SearchError};
-use crate::{AuthTokenType, Secret, ServiceAuth};
+use crate::{Secret, ServiceAuth};
 
 /// The query searched for when verifying.
 const QUERY: &str = "test";
@@ -43,7 +43,11 @@ impl Verifier {
             .http_client(self.http.clone())
             .auth(match target.service_auth {
                 Some((token_type, token)) => {
-                    SearchAuth::Service(ServiceAuth::new(token_type_of(&token_type), token))
+                    SearchAuth::Service(ServiceAuth::new(
+                        // The wire layer accepts only the three names: the default is never used.
+                        token_type.parse().unwrap_or_default(),
+                        token,
+                    ))
                 }
                 None => SearchAuth::None,
             });
@@ -52,13 +56,5 @@ impl Verifier {
             Err(SearchError::Unauthorized { .. }) if target.oauth => Ok(()),
             Err(error) => Err(unreachable(error.to_string())),
         }
-    }
-}
-
-fn token_type_of(name: &str) -> AuthTokenType {
-    match name {
-        "bearer" => AuthTokenType::Bearer,
-        "basic" => AuthTokenType::Basic,
-        _ => AuthTokenType::NoScheme,
     }
 }

@@ -436,6 +436,31 @@ fn rebuild(mut parts: http::response::Parts, url: Url, body: reqwest::Body) -> R
     Response::from(http::Response::from_parts(parts, body))
 }
 
+/// Implements progenitor's hooks for a generated `Client` with the crate's transport rules
+/// (`pre_hook`, `exec_hook`): one definition for the raw client and the facade's bindings.
+macro_rules! transport_hooks {
+    ($client:ty) => {
+        impl progenitor_client::ClientHooks<$crate::http::transport::Transport> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> std::result::Result<(), progenitor_client::Error<E>> {
+                $crate::http::transport::pre_hook(self, request, info).await
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                $crate::http::transport::exec_hook(self, request, info).await
+            }
+        }
+    };
+}
+pub(crate) use transport_hooks;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{self, HeaderValue};
 
 use super::{SearchError, SearchRequest, SearchResponse};
+use crate::core::error::innermost_cause;
 use crate::core::error_body::ErrorBody;
 use crate::core::text::{Redactor, SNIPPET_CHARS, one_line, redact_url};
 use crate::{AuthTokenType, Secret, ServiceAuth};
@@ -374,17 +375,10 @@ fn shared_http() -> Result<reqwest::Client, SearchError> {
     .map_err(|message| SearchError::Unreachable { message })
 }
 
+/// What failed, as the deepest cause says it ("connection refused").
 fn unreachable(error: &reqwest::Error) -> SearchError {
-    // reqwest's text names the URL; a connector URL has no password (refused), so it is safe.
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
     SearchError::Unreachable {
-        message: one_line(&message, SNIPPET_CHARS),
+        message: one_line(&innermost_cause(error), SNIPPET_CHARS),
     }
 }
 

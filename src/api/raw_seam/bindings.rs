@@ -16,21 +16,5 @@ include!(concat!(env!("OUT_DIR"), "/facade_bindings.rs"));
 
 use crate::raw::Transport;
 
-/// The same transport rules as the raw client's.
-impl progenitor_client::ClientHooks<Transport> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        crate::http::transport::pre_hook(self, request, info).await
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        crate::http::transport::exec_hook(self, request, info).await
-    }
-}
+// The same transport rules as the raw client's.
+crate::http::transport::transport_hooks!(Client);

@@ -306,10 +306,7 @@ fn status_finding(
                 SearchAuth::Service(auth) => format!(
                     "check that the connector expects `Authorization: {}<token>` with this token (service_auth type `{}`)",
                     super::client::scheme_prefix(auth.token_type),
-                    serde_json::to_value(auth.token_type)
-                        .ok()
-                        .and_then(|value| value.as_str().map(str::to_owned))
-                        .unwrap_or_default()
+                    auth.token_type.as_str()
                 ),
                 SearchAuth::User(_) => "check that the user's token is valid for the data source".to_owned(),
                 SearchAuth::None => "pass the credentials it is registered with (service auth, or a user's token for OAuth)".to_owned(),

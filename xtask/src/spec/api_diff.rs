@@ -332,10 +332,7 @@ fn map_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
+    use crate::spec::testing::yaml;
 
     const OLD: &str = r##"
 paths:

@@ -306,10 +306,7 @@ pub fn operations(document: &Mapping) -> Vec<(String, String, &Mapping)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
+    use crate::spec::testing::yaml;
 
     #[test]
     fn pointer_escapes_slashes_and_tildes() {

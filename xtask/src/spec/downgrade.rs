@@ -203,10 +203,7 @@ fn is_null_schema(branch: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
+    use crate::spec::testing::yaml;
 
     fn downgraded(text: &str) -> (Value, Vec<String>) {
         let mut doc = yaml(text);

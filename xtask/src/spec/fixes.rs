@@ -507,17 +507,7 @@ pub fn drop_unknown_formats(document: &mut Value) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
-
-    fn same_text(left: &Value, right: &Value) {
-        assert_eq!(
-            yaml_serde::to_string(left).unwrap(),
-            yaml_serde::to_string(right).unwrap()
-        );
-    }
+    use crate::spec::testing::{same_text, yaml};
 
     #[test]
     fn required_names_are_matched_to_properties_or_dropped() {

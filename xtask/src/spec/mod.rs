@@ -14,6 +14,8 @@ pub mod prose;
 pub mod safety;
 pub mod select;
 pub mod shape;
+#[cfg(test)]
+mod testing;
 
 use std::fmt::Write as _;
 

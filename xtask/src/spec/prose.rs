@@ -48,10 +48,7 @@ pub fn strip_prose(document: &mut Value) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
+    use crate::spec::testing::yaml;
 
     #[test]
     fn removes_prose_but_keeps_properties_named_like_keywords() {

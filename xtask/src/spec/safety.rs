@@ -89,17 +89,7 @@ pub fn name_path_parameters(document: &mut Value) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
-
-    fn same_text(left: &Value, right: &Value) {
-        assert_eq!(
-            yaml_serde::to_string(left).unwrap(),
-            yaml_serde::to_string(right).unwrap()
-        );
-    }
+    use crate::spec::testing::{same_text, yaml};
 
     #[test]
     fn secret_properties_are_marked_and_nothing_else() {

@@ -184,10 +184,7 @@ fn summary(selected: &Mapping, components: &Mapping) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
+    use crate::spec::testing::yaml;
 
     const UPSTREAM: &str = r##"
 openapi: 3.1.0

@@ -167,10 +167,7 @@ fn is_inline(schema: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        yaml_serde::from_str(text).unwrap()
-    }
+    use crate::spec::testing::yaml;
 
     #[test]
     fn a_second_success_type_and_a_default_are_dropped() {
