@@ -191,3 +191,4 @@ pub use core::error::{ApiError, ApiErrorKind, DecodeError, Error, Result, Transp
 pub use core::id::{ConnectorId, InvalidId, MAX_ID_BYTES};
 pub use core::operation::Operation;
 pub use core::secret::Secret;
+pub use core::text::redact_url;

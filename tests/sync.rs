@@ -282,3 +282,39 @@ async fn apply_stops_at_the_first_error_and_says_what_was_done() {
     assert!(client.connectors().get(doomed.id).await.is_ok());
     assert_eq!(emulator.connector_count(), 2);
 }
+
+#[tokio::test]
+async fn passwords_in_urls_never_show_in_a_plan() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = emulator.client().unwrap();
+    client
+        .connectors()
+        .create("Wiki", "https://bot:old-pass-123@wiki.example.com/search")
+        .await
+        .unwrap();
+    let desired = manifest(json!({"version": 1, "connectors": [
+        {"name": "Wiki", "url": "https://bot:new-pass-456@wiki.example.com/search"},
+        {"name": "Docs", "url": "https://bot:docs-pass-789@docs.example.com/search"}
+    ]}));
+    let planned = plan(&client, &desired, PlanOptions::new()).await.unwrap();
+    assert_eq!(planned.summary(), (1, 1, 0));
+    let shown = format!(
+        "{planned}\n{planned:?}\n{}",
+        serde_json::to_string(&planned).unwrap()
+    );
+    for password in ["old-pass-123", "new-pass-456", "docs-pass-789"] {
+        assert!(!shown.contains(password), "{shown}");
+    }
+    assert!(
+        shown.contains("+ create \"Docs\" (https://bot:[redacted]@docs.example.com/search)"),
+        "{shown}"
+    );
+    assert!(format!("{:?}", desired.connectors[0]).contains("bot:[redacted]@wiki"));
+    // The requests still carry the real URLs.
+    planned.apply().await.unwrap();
+    let docs = client.connectors().get("docs").await.unwrap();
+    assert_eq!(
+        docs.url.as_deref(),
+        Some("https://bot:docs-pass-789@docs.example.com/search")
+    );
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use cohere_connectors::emulator::Emulator;
 use cohere_connectors::migrate::{Manifest, ManifestConnector, Secrets, export, export_file};
 use cohere_connectors::search::{Checker, SearchAuth};
-use cohere_connectors::sync::{Change, PlanOptions, plan};
+use cohere_connectors::sync::{LineKind, PlanOptions, plan};
 use cohere_connectors::{Client, Connector, ConnectorUpdate, OAuthConfig};
 use futures_util::TryStreamExt;
 
@@ -259,69 +259,20 @@ fn plan_options(args: &PlanArgs) -> PlanOptions {
 
 fn print_plan(planned: &cohere_connectors::sync::Plan) -> Result<(), String> {
     let mut out = output::stdout().lock();
-    for change in &planned.changes {
-        match change {
-            Change::Create { name, url, .. } => writeln!(
-                out,
-                "{}",
-                paint(
-                    ADDED,
-                    &format!(
-                        "+ create {} ({})",
-                        output::one_line(&format!("{name:?}")),
-                        output::one_line(url)
-                    )
-                )
-            ),
-            Change::Update { id, fields, .. } => writeln!(
-                out,
-                "{}",
-                paint(CHANGED, &format!("~ update {}", output::one_line(id)))
-            )
-            .and_then(|()| {
-                fields.iter().try_for_each(|field| {
-                    writeln!(out, "    {}", output::one_line(&field.to_string()))
-                })
-            }),
-            Change::Delete { id, name } => writeln!(
-                out,
-                "{}",
-                paint(
-                    REMOVED,
-                    &format!(
-                        "- delete {} ({})",
-                        output::one_line(id),
-                        output::one_line(&format!("{name:?}"))
-                    )
-                )
-            ),
-            _ => Ok(()),
-        }
-        .map_err(fail)?;
+    for (kind, line) in planned.lines() {
+        let style = match kind {
+            LineKind::Create => Some(ADDED),
+            LineKind::Update => Some(CHANGED),
+            LineKind::Delete => Some(REMOVED),
+            LineKind::Notice => Some(NOTE),
+            LineKind::Drift => Some(WARNING),
+            _ => None,
+        };
+        let line = output::one_line(&line);
+        let line = style.map_or_else(|| line.clone(), |style| paint(style, &line));
+        writeln!(out, "{line}").map_err(fail)?;
     }
-    for notice in &planned.notices {
-        let style = if notice.drift { WARNING } else { NOTE };
-        writeln!(
-            out,
-            "{}",
-            paint(
-                style,
-                &format!(
-                    "! {}: {}",
-                    output::one_line(&notice.connector),
-                    output::one_line(&notice.message)
-                )
-            )
-        )
-        .map_err(fail)?;
-    }
-    let (create, update, delete) = planned.summary();
-    writeln!(
-        out,
-        "{create} to create, {update} to update, {delete} to delete ({} connectors in the account, {} defined)",
-        planned.counts.0, planned.counts.1
-    )
-    .map_err(fail)
+    Ok(())
 }
 
 pub async fn plan_command(client: &Client, args: PlanArgs) -> Outcome {

@@ -42,6 +42,11 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// A URL as people see it: one line, a password in it hidden.
+pub fn url(text: &str) -> String {
+    one_line(&cohere_connectors::redact_url(text))
+}
+
 /// Prints `error: <message>` on stderr, on one line.
 pub fn error(message: &str) {
     let _ = writeln!(stderr(), "{} {}", paint(ERROR, "error:"), one_line(message));
@@ -59,7 +64,7 @@ pub fn connectors_table(connectors: &[Connector]) -> String {
         table.add_row([
             one_line(&connector.id),
             one_line(&connector.name),
-            one_line(connector.url.as_deref().unwrap_or("")),
+            url(connector.url.as_deref().unwrap_or("")),
             auth_of(connector),
             connector.active.map_or(
                 "-".into(),
@@ -86,7 +91,7 @@ pub fn connector_details(connector: &Connector) -> String {
         format!("name:                {}", one_line(&connector.name)),
         format!(
             "url:                 {}",
-            one_line(connector.url.as_deref().unwrap_or("-"))
+            url(connector.url.as_deref().unwrap_or("-"))
         ),
     ];
     if let Some(description) = &connector.description {
@@ -106,12 +111,9 @@ pub fn connector_details(connector: &Connector) -> String {
         ));
         lines.push(format!(
             "oauth.authorize_url: {}",
-            one_line(&oauth.authorize_url)
+            url(&oauth.authorize_url)
         ));
-        lines.push(format!(
-            "oauth.token_url:     {}",
-            one_line(&oauth.token_url)
-        ));
+        lines.push(format!("oauth.token_url:     {}", url(&oauth.token_url)));
     }
     let flag = |value: Option<bool>| value.map_or("-".to_owned(), |value| value.to_string());
     lines.push(format!("active:              {}", flag(connector.active)));

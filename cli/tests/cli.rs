@@ -217,6 +217,31 @@ fn get_create_update_delete_authorize_and_secrets_never_printed() {
         assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
     }
 
+    // A password in a URL is data for --json, hidden from people.
+    setup.run(&[
+        "create",
+        "--name",
+        "Private",
+        "--url",
+        "https://bot:url-pass-123@private.example.com/search",
+    ]);
+    for args in [&["list"][..], &["get", "private"][..]] {
+        let shown = setup.run(args);
+        assert!(
+            !stdout(&shown).contains("url-pass-123"),
+            "{}",
+            stdout(&shown)
+        );
+        assert!(stdout(&shown).contains("https://bot:[redacted]@private.example.com/search"));
+    }
+    let json: Value =
+        serde_json::from_slice(&setup.run(&["get", "private", "--json"]).stdout).unwrap();
+    assert_eq!(
+        json["url"],
+        "https://bot:url-pass-123@private.example.com/search"
+    );
+    setup.run(&["delete", "private", "--yes"]);
+
     // Authorize prints the provider's URL.
     let authorized = setup.run(&[
         "authorize",

@@ -146,9 +146,18 @@ impl fmt::Debug for Redactor {
     }
 }
 
-/// A URL with the password of its user info hidden (`https://user:[redacted]@host/`).
-/// Works on any text, URL or not: only a `scheme://user:password@` prefix is touched.
-pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
+/// A URL with the password of its user info hidden (`https://user:[redacted]@host/`), for
+/// showing a connector's URL to people. Works on any text, URL or not: only a
+/// `scheme://user:password@` prefix is touched.
+///
+/// ```
+/// assert_eq!(
+///     cohere_connectors::redact_url("https://bob:hunter22@search.example.com/search"),
+///     "https://bob:[redacted]@search.example.com/search"
+/// );
+/// assert_eq!(cohere_connectors::redact_url("https://search.example.com/"), "https://search.example.com/");
+/// ```
+pub fn redact_url(text: &str) -> Cow<'_, str> {
     let Some(scheme_end) = text.find("://") else {
         return Cow::Borrowed(text);
     };

@@ -1,6 +1,7 @@
 //! The manifest: an account's connectors as a file, to recreate, audit or migrate them.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::MigrateError;
 use super::secrets::{SecretRef, Secrets, variable_name};
+use crate::core::text::DebugUrl;
 use crate::{AuthTokenType, AuthType, Connector, NewConnector, OAuthConfig, ServiceAuth};
 
 /// The manifest format this crate writes (and the only one it reads).
@@ -32,7 +34,10 @@ pub const MANIFEST_VERSION: u32 = 1;
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "cohere-connectors manifest")]
+#[schemars(
+    title = "cohere-connectors manifest",
+    description = "An account's connectors: everything the API returns, secrets as references to fill."
+)]
 #[non_exhaustive]
 pub struct Manifest {
     /// The format's version: 1.
@@ -44,9 +49,10 @@ pub struct Manifest {
     pub connectors: Vec<ManifestConnector>,
 }
 
-/// One connector of a [`Manifest`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// One connector of a [`Manifest`]. Its `Debug` hides a password in a URL.
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "One connector of a manifest.")]
 #[non_exhaustive]
 pub struct ManifestConnector {
     /// Its id in the account exported (absent for a connector not created yet).
@@ -98,9 +104,10 @@ pub struct ManifestServiceAuth {
     pub token: SecretRef,
 }
 
-/// OAuth settings in a manifest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// OAuth settings in a manifest. Its `Debug` hides a password in a URL.
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "OAuth settings in a manifest.")]
 #[non_exhaustive]
 pub struct ManifestOAuth {
     /// The OAuth client id.
@@ -114,6 +121,37 @@ pub struct ManifestOAuth {
     /// The scopes requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+}
+
+impl fmt::Debug for ManifestConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManifestConnector")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("url", &DebugUrl(&self.url))
+            .field("description", &self.description)
+            .field("excludes", &self.excludes)
+            .field("active", &self.active)
+            .field("continue_on_failure", &self.continue_on_failure)
+            .field("service_auth", &self.service_auth)
+            .field("oauth", &self.oauth)
+            .field("organization_id", &self.organization_id)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ManifestOAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManifestOAuth")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("authorize_url", &DebugUrl(&self.authorize_url))
+            .field("token_url", &DebugUrl(&self.token_url))
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl Manifest {

@@ -26,6 +26,9 @@ use crate::Secret;
 /// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
+#[schemars(
+    description = "Where a secret comes from: an environment variable, a file, or the value itself."
+)]
 pub enum SecretRef {
     /// The value of an environment variable.
     Env(String),

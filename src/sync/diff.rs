@@ -32,6 +32,11 @@ fn shown(value: Option<&str>) -> String {
     }
 }
 
+/// A URL as a plan shows it: quoted, a password in it hidden.
+fn shown_url(value: Option<&str>) -> String {
+    shown(value.map(crate::redact_url).as_deref())
+}
+
 fn change(field: &str, from: String, to: String) -> FieldChange {
     FieldChange {
         field: field.to_owned(),
@@ -55,8 +60,8 @@ pub(crate) fn updatable(current: &Connector, desired: &ManifestConnector) -> Vec
     if current.url.as_deref() != Some(desired.url.as_str()) {
         changes.push(change(
             "url",
-            shown(current.url.as_deref()),
-            shown(Some(&desired.url)),
+            shown_url(current.url.as_deref()),
+            shown_url(Some(&desired.url)),
         ));
     }
     let mut have = current.excludes.clone();
@@ -105,7 +110,12 @@ pub(crate) fn updatable(current: &Connector, desired: &ManifestConnector) -> Vec
             ("oauth.scope", have.scope.as_deref(), want.scope.as_deref()),
         ] {
             if have != want {
-                changes.push(change(field, shown(have), shown(want)));
+                let (from, to) = if field.ends_with("_url") {
+                    (shown_url(have), shown_url(want))
+                } else {
+                    (shown(have), shown(want))
+                };
+                changes.push(change(field, from, to));
             }
         }
     }

@@ -14,7 +14,7 @@ mod plan;
 
 pub use apply::{Applied, ApplyError};
 pub use diff::FieldChange;
-pub use plan::{Change, Notice, Plan, PlanOptions, plan};
+pub use plan::{Change, LineKind, Notice, Plan, PlanOptions, plan};
 
 use crate::migrate::MigrateError;
 

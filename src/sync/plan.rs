@@ -62,7 +62,7 @@ pub enum Change {
     Create {
         /// Its name.
         name: String,
-        /// Its URL.
+        /// Its URL, as shown (a password in it hidden; the request has the real one).
         url: String,
         /// The request (secrets resolved; never serialized).
         #[serde(skip)]
@@ -138,29 +138,79 @@ impl Plan {
     }
 }
 
-impl fmt::Display for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// What a line of a plan's text says, for a renderer that styles lines by kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LineKind {
+    /// `+ create ...`
+    Create,
+    /// `~ update ...`
+    Update,
+    /// A field of an update, indented.
+    Field,
+    /// `- delete ...`
+    Delete,
+    /// `! ...`: something the plan cannot compare, or leaves.
+    Notice,
+    /// `! ...`: a difference the plan cannot remove.
+    Drift,
+    /// The counts.
+    Summary,
+}
+
+impl Plan {
+    /// The plan as lines of text, each with what it says: what [`Display`](fmt::Display)
+    /// prints, for renderers that style them (the command-line tool colours them).
+    pub fn lines(&self) -> Vec<(LineKind, String)> {
+        let mut lines = Vec::new();
         for change in &self.changes {
             match change {
-                Change::Create { name, url, .. } => writeln!(f, "+ create {name:?} ({url})")?,
-                Change::Update { id, fields, .. } => {
-                    writeln!(f, "~ update {id}")?;
-                    for field in fields {
-                        writeln!(f, "    {field}")?;
-                    }
+                Change::Create { name, url, .. } => {
+                    lines.push((LineKind::Create, format!("+ create {name:?} ({url})")));
                 }
-                Change::Delete { id, name } => writeln!(f, "- delete {id} ({name:?})")?,
+                Change::Update { id, fields, .. } => {
+                    lines.push((LineKind::Update, format!("~ update {id}")));
+                    lines.extend(
+                        fields
+                            .iter()
+                            .map(|field| (LineKind::Field, format!("    {field}"))),
+                    );
+                }
+                Change::Delete { id, name } => {
+                    lines.push((LineKind::Delete, format!("- delete {id} ({name:?})")));
+                }
             }
         }
         for notice in &self.notices {
-            writeln!(f, "! {}: {}", notice.connector, notice.message)?;
+            let kind = if notice.drift {
+                LineKind::Drift
+            } else {
+                LineKind::Notice
+            };
+            lines.push((kind, format!("! {}: {}", notice.connector, notice.message)));
         }
         let (create, update, delete) = self.summary();
-        write!(
-            f,
-            "{create} to create, {update} to update, {delete} to delete ({} connectors in the account, {} defined)",
-            self.counts.0, self.counts.1
-        )
+        lines.push((
+            LineKind::Summary,
+            format!(
+                "{create} to create, {update} to update, {delete} to delete ({} connectors in the account, {} defined)",
+                self.counts.0, self.counts.1
+            ),
+        ));
+        lines
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines = self.lines();
+        for (index, (_, line)) in lines.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(line)?;
+        }
+        Ok(())
     }
 }
 
@@ -241,7 +291,7 @@ pub async fn plan(
                 let request = definition.to_new_connector(&secrets)?;
                 creates.push(Change::Create {
                     name: definition.name.clone(),
-                    url: definition.url.clone(),
+                    url: crate::redact_url(&definition.url).into_owned(),
                     request: Box::new(request),
                 });
             }
