@@ -6,23 +6,22 @@
 //! > forward is user-defined tools in Chat v2. Some accounts already get 404 on
 //! > `GET /v1/connectors` (since September 2026): that is [`Error::is_retired`], a kind of
 //! > its own, never retried. This crate helps with both: managing the connectors you have,
-//! > and carrying them over (the `migrate` module, feature `migrate`, and the README's
+//! > and carrying them over (the `cohere-connectors-migrate` crate, and the README's
 //! > migration guide).
 //!
 //! # Start here
 //!
 //! Build one [`Client`] and share it; every operation is a builder on
 //! [`client.connectors()`](Client::connectors) that you `.await`. The examples in this
-//! documentation run against the crate's [emulator] (feature `emulator`), a stateful
+//! documentation run against the crate's emulator (the `cohere-connectors-emulator` crate), a stateful
 //! stand-in for the API; with a real key, [`Client::from_env`] reads `CO_API_KEY`.
 //!
 //! ```
 //! use cohere_connectors::{Client, ServiceAuth};
 //!
-//! # #[cfg(feature = "emulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> cohere_connectors::Result<()> {
-//! # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+//! # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
 //! # let client = emulator.client()?;
 //! // let client = Client::from_env()?; // CO_API_KEY, and CO_API_URL if set
 //! let created = client
@@ -39,8 +38,6 @@
 //! client.connectors().update(&created.id).active(false).await?;
 //! client.connectors().delete(&created.id).await?;
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 //!
 //! # A whole account: the stream
@@ -52,10 +49,9 @@
 //! ```
 //! use futures_util::TryStreamExt;
 //!
-//! # #[cfg(feature = "emulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> cohere_connectors::Result<()> {
-//! # let emulator = cohere_connectors::emulator::Emulator::builder().seed(120).start().await.unwrap();
+//! # let emulator = cohere_connectors_emulator::Emulator::builder().seed(120).start().await.unwrap();
 //! # let client = emulator.client()?;
 //! let mut connectors = client.connectors().list().stream();
 //! let mut count = 0;
@@ -65,8 +61,6 @@
 //! }
 //! assert_eq!(count, 120);
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 //!
 //! # Errors
@@ -79,10 +73,9 @@
 //! answer the usual questions. Server text in errors is escaped and never shows a secret.
 //!
 //! ```
-//! # #[cfg(feature = "emulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> cohere_connectors::Result<()> {
-//! # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+//! # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
 //! # let client = emulator.client()?;
 //! match client.connectors().get("missing").await {
 //!     Ok(connector) => println!("{}", connector.name),
@@ -90,8 +83,6 @@
 //!     Err(error) => return Err(error),
 //! }
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 //!
 //! # Retries, timeouts, per-call settings
@@ -105,7 +96,7 @@
 //!
 //! # Testing your code
 //!
-//! - [`emulator`] (feature `emulator`): the API's behaviour, offline, with fault injection,
+//! - the emulator (the crate `cohere-connectors-emulator`): the API's behaviour, offline, with fault injection,
 //!   the OAuth round trip, and a binary for clients in other languages.
 //! - [`mock`] (feature `httpmock`): typed httpmock helpers in this crate's types.
 //! - Every type can be built in one expression for test data:
@@ -127,55 +118,52 @@
 //! in `Debug`, `Display`, errors or logs, in this crate's types and the generated ones alike;
 //! a password inside a URL is shown as `[redacted]`.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Every value a caller or a server chooses (durations, offsets, lengths) is added and
 // multiplied with checked or saturating arithmetic: a library must not panic or wrap on input.
 #![deny(clippy::arithmetic_side_effects)]
 
-// The layers, bottom up; a module only uses the ones below it.
+// The layers, bottom up; a module only uses the ones below it:
+// core (errors, secrets, ids, text) < http (transport, retries) < client < api (the facade)
+// < blocking, mock.
 mod api;
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 mod client;
 mod core;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 mod http;
-#[cfg(feature = "migrate")]
-#[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
-pub mod migrate;
 #[cfg(feature = "httpmock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub mod mock;
 pub mod raw;
-#[cfg(feature = "search")]
-#[cfg_attr(docsrs, doc(cfg(feature = "search")))]
-pub mod search;
-#[cfg(feature = "server")]
-#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
-pub mod server;
-#[cfg(feature = "sync")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
-pub mod sync;
 
 pub use api::connectors;
 /// The date and time types of [`Connector`]'s timestamps, re-exported so that test data can
 /// be built without a dependency of its own.
 pub use chrono;
 
-/// The README's examples run as doctests, so it cannot drift from the API. They use the
-/// emulator, the mocks, the blocking client and the server kit, so they run with those
-/// features (the README's test command enables all).
-#[doc = include_str!("../README.md")]
-#[cfg(all(
-    doctest,
-    feature = "emulator",
-    feature = "httpmock",
-    feature = "blocking",
-    feature = "server",
-    feature = "migrate"
-))]
-pub struct ReadmeDoctests;
+/// Text from outside made safe to show: the one escaping function ([`text::escape`]), the
+/// redactor that hides secrets a server echoed back ([`text::Redactor`]), passwords in URLs
+/// hidden ([`text::redact_url`]). Every crate of this project prints server-, file- and
+/// caller-supplied text through these, and so can yours.
+///
+/// ```
+/// use cohere_connectors::{Secret, text};
+///
+/// assert_eq!(text::escape("a\u{1b}]0;title\u{7}b\u{202e}"), "a\\u{1b}]0;title\\u{7}b\\u{202e}");
+/// let redactor = text::Redactor::default().with(&Secret::from("tok-123456"));
+/// assert_eq!(redactor.clean("echo: tok-123456\n", 80), "echo: [redacted]");
+/// ```
+pub mod text {
+    pub use crate::core::error::innermost_cause;
+    pub use crate::core::error_body::ErrorBody;
+    pub use crate::core::text::{
+        BODY_SNIPPET_CHARS, DebugOptionUrl, DebugUrl, REDACTED, Redactor, SNIPPET_CHARS, escape,
+        one_line, redact_url,
+    };
+}
 
 pub use api::options::RequestOptions;
 pub use api::pagination::{ConnectorStream, Pages};

@@ -14,17 +14,14 @@
 //! ```
 //! use cohere_connectors::raw;
 //!
-//! # #[cfg(feature = "emulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let emulator = cohere_connectors::emulator::Emulator::builder().seed(2).start().await?;
+//! # let emulator = cohere_connectors_emulator::Emulator::builder().seed(2).start().await?;
 //! # let (base_url, key) = (emulator.base_url(), emulator.api_key());
 //! let client = raw::Client::new(base_url, raw::Transport::with_api_key(key)?);
 //! let page = client.list_connectors().limit(1).send().await?;
 //! assert_eq!(page.connectors.len(), 1);
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 //!
 //! The documentation of the operations, parameters, types and fields is this project's own

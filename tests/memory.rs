@@ -4,13 +4,11 @@
 //! The bound stated in the README ("Limits") is checked here: a call that accepts a body of
 //! `max_response_bytes` never holds more than 32 times that on the heap.
 
-mod common;
-
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cohere_connectors::Client;
-use common::scripted::{Reply, ScriptedServer};
+use cohere_connectors_testing::scripted::{Reply, ScriptedServer};
 use serde_json::json;
 
 struct Counting;
@@ -170,7 +168,7 @@ async fn a_body_over_the_cap_takes_no_more_than_the_cap() {
 async fn the_heaviest_legitimate_page_fits_six_times_under_the_default_cap() {
     const DEFAULT_CAP: usize = 2 * 1024 * 1024;
     let page = json!({
-        "connectors": (0..100).map(common::shapes::heavy_connector_json).collect::<Vec<_>>(),
+        "connectors": (0..100).map(cohere_connectors_testing::shapes::heavy_connector_json).collect::<Vec<_>>(),
         "total_count": 100
     });
     let size = page.to_string().len();

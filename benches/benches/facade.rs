@@ -23,10 +23,10 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cohere_connectors::emulator::Emulator;
 use cohere_connectors::{Client, ConnectorPage};
 use cohere_connectors_benches::fixture::{self, Fixture, OutOfProcess, Pages, Shape};
 use cohere_connectors_benches::plain::{self, PlainGet, PlainPage};
+use cohere_connectors_emulator::Emulator;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
 

@@ -16,8 +16,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
-#[path = "../../tests/common/shapes.rs"]
-mod shapes;
+use cohere_connectors_testing::shapes;
 
 /// How heavy each connector of a page is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,8 +7,8 @@
 
 use std::error::Error;
 
-use cohere_connectors::emulator::Emulator;
 use cohere_connectors::{AuthStatus, Client, Connector};
+use cohere_connectors_emulator::Emulator;
 use futures_util::TryStreamExt;
 
 #[tokio::main]

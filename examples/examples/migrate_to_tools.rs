@@ -18,9 +18,9 @@ use std::error::Error;
 use std::sync::Arc;
 
 use cohere_connectors::ServiceAuth;
-use cohere_connectors::emulator::Emulator;
-use cohere_connectors::migrate::{Manifest, SecretRef, Secrets, ToolCall, Toolbox, export};
+use cohere_connectors_emulator::Emulator;
 use cohere_connectors_examples::handbook::{Handbook, connector_service, random_token};
+use cohere_connectors_migrate::{Manifest, SecretRef, Secrets, ToolCall, Toolbox, export};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {

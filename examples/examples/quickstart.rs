@@ -9,8 +9,8 @@
 
 use std::error::Error;
 
-use cohere_connectors::emulator::{Emulator, OAuthProvider};
 use cohere_connectors::{ApiErrorKind, Client, Connector, ServiceAuth};
+use cohere_connectors_emulator::{Emulator, OAuthProvider};
 use futures_util::TryStreamExt;
 
 #[tokio::main]

@@ -15,12 +15,12 @@ use std::error::Error;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cohere_connectors::emulator::Emulator;
-use cohere_connectors::search::{Checker, ConnectorSearch, Document};
 use cohere_connectors::{Secret, ServiceAuth};
+use cohere_connectors_emulator::Emulator;
 use cohere_connectors_examples::handbook::{
     Handbook, connector_service as connector, random_token,
 };
+use cohere_connectors_kit::{Checker, ConnectorSearch, Document};
 
 const USAGE: &str = "\
 usage: search_connector                                   the whole loop, offline

@@ -12,9 +12,9 @@
 use std::error::Error;
 
 use cohere_connectors::Client;
-use cohere_connectors::emulator::Emulator;
-use cohere_connectors::migrate::Manifest;
-use cohere_connectors::sync::{PlanOptions, plan};
+use cohere_connectors_emulator::Emulator;
+use cohere_connectors_migrate::Manifest;
+use cohere_connectors_migrate::sync::{PlanOptions, plan};
 
 const DEFAULT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/connectors.json");
 

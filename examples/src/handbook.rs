@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use cohere_connectors::search::Document;
-use cohere_connectors::server::{Access, ConnectorService, SearchFailure};
 use cohere_connectors::{Secret, ServiceAuth};
+use cohere_connectors_kit::Document;
+use cohere_connectors_kit::server::{Access, ConnectorService, SearchFailure};
 use serde::Deserialize;
 
 use crate::bm25::Index;

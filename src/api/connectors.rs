@@ -61,17 +61,14 @@ impl Connectors {
     /// Lists connectors, newest first: one page (see [`ListConnectors::stream`] for all).
     ///
     /// ```
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(25).start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(25).start().await.unwrap();
     /// # let client = emulator.client()?;
     /// let page = client.connectors().list().limit(10).offset(20).send().await?;
     /// assert_eq!(page.connectors.len(), 5);
     /// assert_eq!(page.total_count, Some(25));
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn list(&self) -> ListConnectors {
         ListConnectors {
@@ -87,10 +84,9 @@ impl Connectors {
     /// ```
     /// use cohere_connectors::ServiceAuth;
     ///
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
     /// # let client = emulator.client()?;
     /// let connector = client
     ///     .connectors()
@@ -101,8 +97,6 @@ impl Connectors {
     ///     .await?;
     /// assert_eq!(connector.id, "wiki");
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn create(&self, name: impl Into<String>, url: impl Into<String>) -> CreateConnector {
         self.create_from(NewConnector::new(name, url))
@@ -113,10 +107,9 @@ impl Connectors {
     /// ```
     /// use cohere_connectors::NewConnector;
     ///
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::start().await?;
+    /// # let emulator = cohere_connectors_emulator::Emulator::start().await?;
     /// # let client = emulator.client()?;
     /// let definition: NewConnector = serde_json::from_str(
     ///     r#"{"name": "Docs", "url": "https://docs.example.com/search", "excludes": ["author"]}"#,
@@ -124,8 +117,6 @@ impl Connectors {
     /// let created = client.connectors().create_from(definition).await?;
     /// assert_eq!(created.excludes, ["author"]);
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn create_from(&self, connector: NewConnector) -> CreateConnector {
         CreateConnector {
@@ -138,16 +129,13 @@ impl Connectors {
     /// Gets a connector by id.
     ///
     /// ```
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
     /// # let client = emulator.client()?;
     /// let connector = client.connectors().get("sample-connector-1").send().await?;
     /// assert_eq!(connector.name, "Sample connector 1");
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn get(&self, id: impl Into<String>) -> GetConnector {
         GetConnector {
@@ -160,10 +148,9 @@ impl Connectors {
     /// Changes some fields of a connector; only the fields set are sent.
     ///
     /// ```
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
     /// # let client = emulator.client()?;
     /// let connector = client
     ///     .connectors()
@@ -173,8 +160,6 @@ impl Connectors {
     ///     .await?;
     /// assert_eq!(connector.active, Some(false));
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn update(&self, id: impl Into<String>) -> UpdateConnector {
         self.update_from(id, ConnectorUpdate::default())
@@ -193,17 +178,14 @@ impl Connectors {
     /// Deletes a connector.
     ///
     /// ```
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
     /// # let client = emulator.client()?;
     /// client.connectors().delete("sample-connector-1").send().await?;
     /// let error = client.connectors().get("sample-connector-1").await.unwrap_err();
     /// assert!(error.is_not_found());
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn delete(&self, id: impl Into<String>) -> DeleteConnector {
         DeleteConnector {
@@ -219,10 +201,9 @@ impl Connectors {
     /// ```
     /// use cohere_connectors::OAuthConfig;
     ///
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
     /// # let client = emulator.client()?;
     /// # let oauth = OAuthConfig::new("id", "secret", "https://login.example.com/authorize", "https://login.example.com/token");
     /// # client.connectors().create("CRM", "https://crm.example.com/search").oauth(oauth).await?;
@@ -234,8 +215,6 @@ impl Connectors {
     ///     .await?;
     /// assert!(redirect.starts_with("https://login.example.com/authorize?"));
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     pub fn authorize_oauth(&self, id: impl Into<String>) -> AuthorizeOAuth {
         AuthorizeOAuth {
@@ -253,18 +232,15 @@ impl Connectors {
 /// ```
 /// use futures_util::TryStreamExt;
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(250).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(250).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let first = client.connectors().list().limit(100).send().await?;
 /// assert_eq!(first.connectors.len(), 100);
 /// let all: Vec<_> = client.connectors().list().stream().try_collect().await?;
 /// assert_eq!(all.len(), 250);
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -335,10 +311,9 @@ pub(crate) fn check_page_size(operation: Operation, limit: u32) -> Result<()> {
 /// ```
 /// use cohere_connectors::OAuthConfig;
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let crm = client
 ///     .connectors()
@@ -354,8 +329,6 @@ pub(crate) fn check_page_size(operation: Operation, limit: u32) -> Result<()> {
 ///     .await?;
 /// assert_eq!(crm.oauth.unwrap().client_secret, None, "never returned");
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -448,10 +421,9 @@ impl CreateConnector {
 /// ```
 /// use std::time::Duration;
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let answer = client
 ///     .connectors()
@@ -462,8 +434,6 @@ impl CreateConnector {
 /// assert_eq!(answer.meta().status(), 200);
 /// assert_eq!(answer.id, "sample-connector-1"); // the value, through Deref
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -507,10 +477,9 @@ impl GetConnector {
 /// `PATCH /v1/connectors/{id}`. See [`Connectors::update`].
 ///
 /// ```
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let updated = client
 ///     .connectors()
@@ -521,8 +490,6 @@ impl GetConnector {
 /// assert_eq!(updated.name, "Renamed");
 /// assert_eq!(updated.id, "sample-connector-1", "ids do not change");
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -622,16 +589,13 @@ impl UpdateConnector {
 /// with `{}`, a proxy's 204).
 ///
 /// ```
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let answer = client.connectors().delete("sample-connector-1").send_with_meta().await?;
 /// assert_eq!(answer.meta().status(), 200);
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]

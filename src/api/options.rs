@@ -4,10 +4,9 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! # #[cfg(feature = "emulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await?;
+//! # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await?;
 //! # let client = emulator.client()?;
 //! let page = client
 //!     .connectors()
@@ -18,8 +17,6 @@
 //!     .await?;
 //! # assert_eq!(page.connectors.len(), 1);
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 
 use std::fmt;

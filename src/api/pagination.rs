@@ -24,10 +24,9 @@ impl ListConnectors {
     /// ```
     /// use futures_util::TryStreamExt;
     ///
-    /// # #[cfg(feature = "emulator")]
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
-    /// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(150).start().await.unwrap();
+    /// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(150).start().await.unwrap();
     /// # let client = emulator.client()?;
     /// let mut connectors = client.connectors().list().limit(100).stream();
     /// let mut ids = Vec::new();
@@ -36,8 +35,6 @@ impl ListConnectors {
     /// }
     /// assert_eq!(ids.len(), 150);
     /// # Ok(()) }
-    /// # #[cfg(not(feature = "emulator"))]
-    /// # fn main() {}
     /// ```
     ///
     /// An error (after retries) ends the stream, after the connectors of the pages before it.
@@ -80,10 +77,9 @@ impl ListConnectors {
 /// ```
 /// use futures_util::TryStreamExt;
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(5).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(5).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let sizes: Vec<usize> = client
 ///     .connectors()
@@ -95,8 +91,6 @@ impl ListConnectors {
 ///     .await?;
 /// assert_eq!(sizes, [2, 2, 1]);
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 pub struct Pages {
     inner: BoxStream<'static, Result<ConnectorPage>>,
@@ -123,10 +117,9 @@ impl std::fmt::Debug for Pages {
 /// use cohere_connectors::ConnectorStream;
 /// use futures_util::StreamExt;
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(30).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(30).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// fn everything(client: &cohere_connectors::Client) -> ConnectorStream {
 ///     client.connectors().list().limit(10).stream()
@@ -136,8 +129,6 @@ impl std::fmt::Debug for Pages {
 ///     .unwrap();
 /// assert_eq!(names.len(), 30);
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 pub struct ConnectorStream {
     pages: Pages,

@@ -3,10 +3,9 @@
 //! offers it with `send_with_meta()`; retries still apply.
 //!
 //! ```
-//! # #[cfg(feature = "emulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let emulator = cohere_connectors::emulator::Emulator::builder().seed(2).start().await?;
+//! # let emulator = cohere_connectors_emulator::Emulator::builder().seed(2).start().await?;
 //! # let client = emulator.client()?;
 //! let answer = client.connectors().list().limit(1).send_with_meta().await?;
 //! println!(
@@ -19,8 +18,6 @@
 //! let page = answer.into_value();
 //! assert_eq!(page.connectors.len(), 1);
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 
 use std::ops::Deref;

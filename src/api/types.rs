@@ -204,10 +204,9 @@ impl std::str::FromStr for AuthTokenType {
 /// ```
 /// use cohere_connectors::{AuthType, Connector};
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(1).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(1).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let connector: Connector = client.connectors().get("sample-connector-1").await?;
 /// assert_eq!(connector.auth_type, Some(AuthType::ServiceAuth));
@@ -216,8 +215,6 @@ impl std::str::FromStr for AuthTokenType {
 /// let wiki = Connector::new("wiki", "Wiki").with_url("https://wiki.example.com/search");
 /// assert_eq!(wiki.url.as_deref(), Some("https://wiki.example.com/search"));
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
@@ -283,10 +280,9 @@ pub struct ConnectorOAuth {
 /// One page of connectors.
 ///
 /// ```
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(12).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(12).start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let page = client.connectors().list().limit(10).send().await?;
 /// for connector in &page.connectors {
@@ -295,8 +291,6 @@ pub struct ConnectorOAuth {
 /// assert_eq!(page.connectors.len(), 10);
 /// assert_eq!(page.total_count, Some(12));
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]

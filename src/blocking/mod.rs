@@ -5,10 +5,9 @@
 //! instead of stalling or panicking.
 //!
 //! ```
-//! # #[cfg(feature = "emulator")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let runtime = tokio::runtime::Runtime::new()?;
-//! # let emulator = runtime.block_on(cohere_connectors::emulator::Emulator::builder().seed(3).start())?;
+//! # let emulator = runtime.block_on(cohere_connectors_emulator::Emulator::builder().seed(3).start())?;
 //! # let (base_url, key) = (emulator.base_url().to_owned(), emulator.api_key().to_owned());
 //! use cohere_connectors::blocking;
 //!
@@ -25,8 +24,6 @@
 //! }
 //! client.connectors().delete(&created.id).send()?;
 //! # Ok(()) }
-//! # #[cfg(not(feature = "emulator"))]
-//! # fn main() {}
 //! ```
 
 mod worker;

@@ -37,10 +37,9 @@ const DEFAULT_MAX_RETRIES: u32 = 2;
 /// ```standalone_crate
 /// use cohere_connectors::Client;
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::builder().seed(3).start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::builder().seed(3).start().await.unwrap();
 /// # unsafe { std::env::set_var("CO_API_KEY", emulator.api_key()) };
 /// # unsafe { std::env::set_var("CO_API_URL", emulator.base_url()) };
 /// let client = Client::from_env()?; // CO_API_KEY, and CO_API_URL if set
@@ -49,8 +48,6 @@ const DEFAULT_MAX_RETRIES: u32 = 2;
 /// let for_a_task = client.clone(); // shares the connection pool
 /// tokio::spawn(async move { for_a_task.connectors().list().await }).await.unwrap()?;
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Clone)]
 pub struct Client {

@@ -32,18 +32,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///     }
 /// }
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
 /// # let client = emulator.client()?;
 /// let error = client.connectors().get("missing").await.unwrap_err();
 /// assert_eq!(explain(&error), "no such connector");
 /// let error = client.connectors().get("..").await.unwrap_err();
 /// assert!(explain(&error).starts_with("get-connector: invalid argument"));
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -285,10 +282,9 @@ impl ApiErrorKind {
 /// ```
 /// use cohere_connectors::{ApiErrorKind, Error};
 ///
-/// # #[cfg(feature = "emulator")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> cohere_connectors::Result<()> {
-/// # let emulator = cohere_connectors::emulator::Emulator::start().await.unwrap();
+/// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
 /// # let client = emulator.client()?;
 /// match client.connectors().get("missing").await {
 ///     Err(Error::Api(api)) if api.kind() == ApiErrorKind::NotFound => {
@@ -299,8 +295,6 @@ impl ApiErrorKind {
 ///     other => panic!("expected a 404, got {other:?}"),
 /// }
 /// # Ok(()) }
-/// # #[cfg(not(feature = "emulator"))]
-/// # fn main() {}
 /// ```
 pub struct ApiError(Box<ApiErrorDetails>);
 
@@ -677,7 +671,7 @@ fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
 
 /// The deepest cause of a reqwest error: "connection refused" rather than "error sending
 /// request".
-pub(crate) fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;

@@ -8,7 +8,7 @@ use crate::core::text::{BODY_SNIPPET_CHARS, Redactor, SNIPPET_CHARS};
 
 /// What an error body says, cleaned for display (see [`Redactor::clean`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct ErrorBody {
+pub struct ErrorBody {
     /// The API's message: `message`, or `data`, `detail` or `error` when that is a string,
     /// or `error.message`.
     pub message: Option<String>,
@@ -40,7 +40,7 @@ fn text_of(value: Option<&serde_json::Value>) -> Option<&str> {
 
 impl ErrorBody {
     /// Reads `body` (`complete`: whether it is the whole body or only its start).
-    pub(crate) fn parse(body: &[u8], complete: bool, redactor: &Redactor) -> Self {
+    pub fn parse(body: &[u8], complete: bool, redactor: &Redactor) -> Self {
         let shape = complete
             .then(|| serde_json::from_slice::<Shape>(body).ok())
             .flatten();

@@ -105,7 +105,7 @@ impl fmt::Display for ConnectorId {
 
 impl fmt::Debug for ConnectorId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&crate::core::text::escape_controls(&self.0), f)
+        fmt::Debug::fmt(&crate::core::text::escape(&self.0), f)
     }
 }
 

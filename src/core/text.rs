@@ -10,16 +10,16 @@ use std::sync::Arc;
 use crate::Secret;
 
 /// How many characters of server text an error message keeps.
-pub(crate) const SNIPPET_CHARS: usize = 200;
+pub const SNIPPET_CHARS: usize = 200;
 /// How many characters of a body that is not the API's JSON an error keeps.
-pub(crate) const BODY_SNIPPET_CHARS: usize = 1024;
+pub const BODY_SNIPPET_CHARS: usize = 1024;
 /// Secrets shorter than this are not searched for: they would match ordinary words, and no
 /// real key or token is this short.
 const MIN_SCRUBBED_LEN: usize = 6;
 /// A text cut short that ends with this much of a secret has the rest hidden too.
 const MIN_TAIL_PREFIX: usize = 4;
 /// What a secret is replaced with.
-pub(crate) const REDACTED: &str = "[redacted]";
+pub const REDACTED: &str = "[redacted]";
 
 /// Whether a character could change how a terminal or a log viewer shows the text around it:
 /// C0 and C1 controls, DEL, and the bidirectional overrides and isolates.
@@ -28,7 +28,7 @@ fn is_unsafe(c: char) -> bool {
 }
 
 /// `text` with every unsafe character written as an escape (`\u{1b}`).
-pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
+pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
@@ -45,9 +45,9 @@ pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
 
 /// Whitespace runs squeezed to one space, controls escaped, cut to `max_chars` characters
 /// (with `…` when cut).
-pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
+pub fn one_line(text: &str, max_chars: usize) -> String {
     let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let escaped = escape_controls(&squeezed);
+    let escaped = escape(&squeezed);
     cut(&escaped, max_chars)
 }
 
@@ -62,7 +62,7 @@ fn cut(text: &str, max_chars: usize) -> String {
 /// itself carries. Server text is passed through [`Redactor::clean`] before it is stored in
 /// an error, so that `Display`, `Debug` and tracing never see a secret a server echoed back.
 #[derive(Clone, Default)]
-pub(crate) struct Redactor {
+pub struct Redactor {
     /// Each secret in every form it may come back in (as sent, JSON-escaped,
     /// percent-encoded), longest first so that a longer form is replaced whole.
     needles: Vec<Arc<str>>,
@@ -70,7 +70,7 @@ pub(crate) struct Redactor {
 
 impl Redactor {
     /// A redactor that also hides `secret`.
-    pub(crate) fn with(mut self, secret: &Secret) -> Self {
+    pub fn with(mut self, secret: &Secret) -> Self {
         let value = secret.expose();
         if value.len() < MIN_SCRUBBED_LEN {
             return self;
@@ -90,7 +90,7 @@ impl Redactor {
 
     /// Hides every secret in `text`. A text that was `cut_short` (the start of a longer body)
     /// also loses a tail that could be the first characters of a secret.
-    pub(crate) fn scrub<'t>(&self, text: &'t str, cut_short: bool) -> Cow<'t, str> {
+    pub fn scrub<'t>(&self, text: &'t str, cut_short: bool) -> Cow<'t, str> {
         let mut text = Cow::Borrowed(text);
         for needle in &self.needles {
             if text.contains(&**needle) {
@@ -120,13 +120,13 @@ impl Redactor {
 
     /// Server text as an error keeps it: secrets hidden, one line, controls escaped, at most
     /// `max_chars` characters.
-    pub(crate) fn clean(&self, text: &str, max_chars: usize) -> String {
+    pub fn clean(&self, text: &str, max_chars: usize) -> String {
         one_line(&self.scrub(text, false), max_chars)
     }
 
     /// The start of a body as text, cleaned like [`clean`](Self::clean); `complete` says
     /// whether `body` is the whole body or only its first bytes.
-    pub(crate) fn clean_bytes(&self, body: &[u8], max_chars: usize, complete: bool) -> String {
+    pub fn clean_bytes(&self, body: &[u8], max_chars: usize, complete: bool) -> String {
         // A character is at most four bytes: reading more than that cannot add text.
         let window = max_chars
             .saturating_mul(4)
@@ -181,7 +181,7 @@ pub fn redact_url(text: &str) -> Cow<'_, str> {
 }
 
 /// Formats a URL field for `Debug` with [`redact_url`] applied.
-pub(crate) struct DebugUrl<'a>(pub &'a str);
+pub struct DebugUrl<'a>(pub &'a str);
 
 impl fmt::Debug for DebugUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -190,7 +190,7 @@ impl fmt::Debug for DebugUrl<'_> {
 }
 
 /// Formats an optional URL field for `Debug` with [`redact_url`] applied.
-pub(crate) struct DebugOptionUrl<'a>(pub Option<&'a str>);
+pub struct DebugOptionUrl<'a>(pub Option<&'a str>);
 
 impl fmt::Debug for DebugOptionUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -205,10 +205,10 @@ mod tests {
     #[test]
     fn controls_and_bidi_overrides_are_escaped() {
         assert_eq!(
-            escape_controls("a\u{1b}[31mb\u{7}\u{0}\u{202e}c"),
+            escape("a\u{1b}[31mb\u{7}\u{0}\u{202e}c"),
             "a\\u{1b}[31mb\\u{7}\\u{0}\\u{202e}c"
         );
-        assert!(matches!(escape_controls("plain é"), Cow::Borrowed(_)));
+        assert!(matches!(escape("plain é"), Cow::Borrowed(_)));
     }
 
     #[test]

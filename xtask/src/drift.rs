@@ -415,30 +415,20 @@ pub fn run(workspace: &Path, upstream: &str, only: Option<&str>) -> Result<Vec<O
     Ok(outcomes)
 }
 
-/// A copy of the root package (not the workspace), to build against other fragments.
+/// A copy of the workspace (its sources, not its target directory), to build the SDK against
+/// other fragments. The whole workspace, because the SDK's manifest inherits from it and
+/// names its members as dev-dependencies.
 fn make_copy(workspace: &Path, copy: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(copy);
-    for dir in ["src", "openapi", "tests", "examples", "benches"] {
+    for dir in [
+        "src", "openapi", "tests", "examples", "benches", "crates", "xtask",
+    ] {
         copy_dir(&workspace.join(dir), &copy.join(dir))?;
     }
-    for file in ["build.rs", "README.md", "Cargo.lock"] {
+    for file in ["build.rs", "README.md", "Cargo.toml", "Cargo.lock"] {
         copy_file(&workspace.join(file), &copy.join(file))?;
     }
-    let manifest = std::fs::read_to_string(workspace.join("Cargo.toml"))
-        .map_err(|error| format!("cannot read Cargo.toml: {error}"))?;
-    let standalone: String = manifest
-        .lines()
-        .map(|line| {
-            if line.starts_with("members = ") {
-                "members = [\".\"]".to_owned()
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(copy.join("Cargo.toml"), standalone)
-        .map_err(|error| format!("cannot write the copy's Cargo.toml: {error}"))
+    Ok(())
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
@@ -464,13 +454,15 @@ fn copy_file(from: &Path, to: &Path) -> Result<(), String> {
         .map_err(|error| format!("cannot copy {}: {error}", from.display()))
 }
 
-/// `cargo check` of the copy's library with every feature, sharing the workspace's target
+/// `cargo check` of the copy's SDK library with every feature, sharing the workspace's target
 /// directory so that dependencies are built once.
 fn cargo_check(workspace: &Path, copy: &Path) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
     let output = Command::new(cargo)
         .args([
             "check",
+            "--package",
+            "cohere-connectors",
             "--lib",
             "--all-features",
             "--offline",

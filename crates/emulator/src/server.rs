@@ -1,0 +1,231 @@
+//! Accepting connections and serving them over HTTP/1.1, so that no client can make the
+//! emulator unresponsive: open connections are bounded, a request head must arrive within a
+//! timeout (which also closes idle keep-alive connections), a whole request must be answered
+//! within another, and a failing `accept` (no file descriptors left) backs off instead of
+//! spinning.
+//!
+//! Requests go through the fault plan first: a dropped connection has to happen here, below
+//! the router, because only a connection-level error makes hyper close without answering.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use super::faults::{Action, Faults};
+use super::journal::{Exchange, Journal, operation_of};
+use super::routes::error;
+use cohere_connectors::text::escape;
+
+/// How the server protects itself.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// How long a request head may take to arrive, counted from when the server starts
+    /// waiting for it: a half-sent request, or a keep-alive connection left idle, is closed.
+    pub header_timeout: Duration,
+    /// How long a request may take from its head to its answer (a body sent byte by byte).
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What every connection of one emulator shares.
+#[derive(Clone)]
+pub(crate) struct Served {
+    pub router: Router,
+    pub faults: Faults,
+    pub journal: Journal,
+    pub log: bool,
+    pub limits: Limits,
+}
+
+/// Serves on `listener` until the task is aborted; aborting it also ends every open
+/// connection (they live in its `JoinSet`).
+pub(crate) async fn serve(listener: TcpListener, served: Served) {
+    let slots = Arc::new(Semaphore::new(served.limits.max_connections.max(1)));
+    let mut connections = JoinSet::new();
+    loop {
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                tokio::time::sleep(accept_backoff(&error)).await;
+                continue;
+            }
+        };
+        let served = served.clone();
+        connections.spawn(async move {
+            let limits = served.limits;
+            let service =
+                hyper::service::service_fn(move |request| handle(request, served.clone()));
+            // Errors here are the client going away, a timeout or an injected drop.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            drop(slot);
+        });
+    }
+}
+
+/// How long to wait after `accept` fails. Running out of file descriptors or memory lasts
+/// until connections close: retrying at once would only spin a core. A client that gave up
+/// during the handshake is no reason to wait.
+pub(crate) fn accept_backoff(error: &io::Error) -> Duration {
+    match error.kind() {
+        io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::Interrupted
+        | io::ErrorKind::WouldBlock => Duration::ZERO,
+        _ => Duration::from_millis(100),
+    }
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+pub(crate) struct DroppedOnPurpose;
+
+impl fmt::Display for DroppedOnPurpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DroppedOnPurpose {}
+
+async fn handle(
+    request: Request<Incoming>,
+    served: Served,
+) -> Result<Response<Body>, DroppedOnPurpose> {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    // The path only: a query string may carry a key (`?api_key=...`).
+    let path = request.uri().path().to_owned();
+    let latency = served.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let response = match served.faults.next_action() {
+        Action::Drop => {
+            log(&served, &method, &path, "dropped", started);
+            return Err(DroppedOnPurpose);
+        }
+        Action::Fail {
+            status,
+            retry_after,
+        } => injected_failure(status, retry_after),
+        Action::Serve => {
+            let routed = served.router.clone().oneshot(request.map(Body::new));
+            match tokio::time::timeout(served.limits.request_timeout, routed).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_) => error(408, "the request took too long to arrive"),
+            }
+        }
+    };
+    let response = journaled(&served.journal, &method, &path, response).await;
+    log(
+        &served,
+        &method,
+        &path,
+        &response.status().as_u16().to_string(),
+        started,
+    );
+    Ok(response)
+}
+
+fn log(served: &Served, method: &str, path: &str, outcome: &str, started: Instant) {
+    if served.log {
+        eprintln!(
+            "{method} {} -> {outcome} {}ms",
+            escape(path),
+            started.elapsed().as_millis()
+        );
+    }
+}
+
+/// Records the exchange when the journal is on; the body is read and put back.
+async fn journaled(
+    journal: &Journal,
+    method: &str,
+    path: &str,
+    response: Response<Body>,
+) -> Response<Body> {
+    if !journal.is_on() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Response::from_parts(parts, Body::empty()),
+    };
+    let is_json = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    journal.record(Exchange {
+        operation: operation_of(method, path),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        status: parts.status.as_u16(),
+        body: is_json
+            .then(|| serde_json::from_slice(&bytes).ok())
+            .flatten(),
+    });
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn injected_failure(status: u16, retry_after: Option<Duration>) -> Response<Body> {
+    let mut response = error(status, "injected failure");
+    if let Some(wait) = retry_after {
+        let seconds = wait
+            .as_secs()
+            .saturating_add(u64::from(wait.subsec_nanos() > 0));
+        if let Ok(value) = HeaderValue::try_from(seconds.to_string()) {
+            response.headers_mut().insert("retry-after", value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_out_of_descriptors_backs_off_and_a_client_giving_up_does_not() {
+        let emfile = io::Error::from_raw_os_error(24);
+        assert!(accept_backoff(&emfile) > Duration::ZERO);
+        let nomem = io::Error::from(io::ErrorKind::OutOfMemory);
+        assert!(accept_backoff(&nomem) > Duration::ZERO);
+        let aborted = io::Error::from(io::ErrorKind::ConnectionAborted);
+        assert_eq!(accept_backoff(&aborted), Duration::ZERO);
+    }
+}

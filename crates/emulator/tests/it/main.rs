@@ -1,0 +1,5 @@
+//! The emulator through its public API and its binary, checked against Cohere's upstream schemas.
+
+mod abuse;
+mod api;
+mod oauth;

@@ -1,0 +1,53 @@
+//! A connector service kit: serve Cohere's search protocol from an async
+//! function, with the authentication, limits and error answers a connector needs.
+//!
+//! [`ConnectorService`] turns a handler `async fn(SearchRequest, Caller) -> Result<Vec<Document>,
+//! SearchFailure>` into an axum [`Router`](axum::Router) (or a running server) that:
+//!
+//! - answers `POST /search` (the path is configurable) with `{"results": [...]}`;
+//! - checks the service-auth token Cohere sends (`Bearer`, `Basic` or no scheme; compared in
+//!   constant time; several tokens accepted at once while one is rotated), or hands a user's
+//!   OAuth / pass-through bearer token to the handler as a [`Caller`];
+//! - refuses a missing or wrong token with 401 and a JSON body, before reading the request;
+//! - caps the request body (64 KiB by default: a query is short), reads JSON and, as some
+//!   clients send, form-encoded `query=...`;
+//! - bounds the handler by a deadline (30 seconds by default, Cohere's) and answers 504 when
+//!   it passes, 500 when the handler panics or fails, always as JSON `{"message": ...}`;
+//! - never logs or echoes a token.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cohere_connectors::ServiceAuth;
+//! use cohere_connectors_kit::{ConnectorSearch, Document, SearchError};
+//! use cohere_connectors_kit::server::{Access, Caller, ConnectorService, SearchFailure};
+//!
+//! async fn search(request: cohere_connectors_kit::SearchRequest, _caller: Caller) -> Result<Vec<Document>, SearchFailure> {
+//!     if request.query.trim().is_empty() {
+//!         return Err(SearchFailure::bad_request("the query is empty"));
+//!     }
+//!     Ok(vec![Document::new().with_id("faq-1").with_title("Holidays").with_text("25 days a year")])
+//! }
+//!
+//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("s3rvice-token")), search);
+//! let running = service.bind("127.0.0.1:0").await?; // or mount service.router() in your app
+//!
+//! let client = ConnectorSearch::new(&running.url())?.service_auth(ServiceAuth::bearer("s3rvice-token"));
+//! assert_eq!(client.search("holidays").await?.results[0].title(), Some("Holidays"));
+//! let empty = client.search(" ").await.unwrap_err();
+//! assert_eq!(empty.to_string(), "the connector answered 400: the query is empty");
+//! let anonymous = ConnectorSearch::new(&running.url())?;
+//! assert!(matches!(anonymous.search("x").await, Err(SearchError::Unauthorized { status: 401, .. })));
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod access;
+mod failure;
+mod running;
+mod service;
+
+pub use access::{Access, Caller};
+pub use failure::SearchFailure;
+pub use running::RunningConnector;
+pub use service::{ConnectorService, DEFAULT_DEADLINE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH};

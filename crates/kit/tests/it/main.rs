@@ -1,0 +1,4 @@
+//! The connector kit through its public API: the server, the search client and the checker.
+
+mod kit;
+mod logging;

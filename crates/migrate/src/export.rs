@@ -1,0 +1,111 @@
+//! Export: every connector of an account into a manifest, one page in memory at a time.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::Utc;
+use futures_util::TryStreamExt;
+
+use super::MigrateError;
+use super::manifest::{MANIFEST_VERSION, ManifestConnector};
+use cohere_connectors::Client;
+
+/// What an export wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportSummary {
+    /// Connectors written.
+    pub connectors: u64,
+    /// Secret references written (service tokens, OAuth client secrets) for the operator to
+    /// fill before the manifest can recreate the account.
+    pub secret_references: u64,
+}
+
+/// Writes every connector of the account to `out` as a [`Manifest`](super::Manifest) (JSON,
+/// one connector per line), streaming: memory stays at one page of 100 whatever the size of
+/// the account. Secrets the API never returns are written as environment variable names to
+/// fill (`CONNECTOR_<ID>_SERVICE_TOKEN`, `CONNECTOR_<ID>_OAUTH_CLIENT_SECRET`).
+///
+/// `out` is written with blocking calls: give it a buffer or a file.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use cohere_connectors_migrate::{Manifest, export};
+///
+/// let emulator = cohere_connectors_emulator::Emulator::builder().seed(3).start().await?;
+/// let mut out = Vec::new();
+/// let summary = export(&emulator.client()?, &mut out).await?;
+/// assert_eq!(summary.connectors, 3);
+/// let manifest = Manifest::from_json(std::str::from_utf8(&out)?)?;
+/// assert_eq!(manifest.connectors[0].id.as_deref(), Some("sample-connector-3"));
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// The first failed call ([`MigrateError::Api`]: a retired API among them) or write.
+pub async fn export<W: Write>(client: &Client, mut out: W) -> Result<ExportSummary, MigrateError> {
+    let write_error = |error| MigrateError::io("cannot write the manifest", error);
+    write!(
+        out,
+        "{{\n  \"version\": {MANIFEST_VERSION},\n  \"exported_at\": {},\n  \"connectors\": [",
+        serde_json::to_string(&Utc::now()).unwrap_or_else(|_| "null".into())
+    )
+    .map_err(write_error)?;
+    let mut summary = ExportSummary::default();
+    let mut connectors = client.connectors().list().limit(100).stream();
+    while let Some(connector) = connectors.try_next().await? {
+        let entry = ManifestConnector::from_connector(&connector);
+        let references = u64::from(entry.service_auth.is_some())
+            .saturating_add(u64::from(entry.oauth.is_some()));
+        let line = serde_json::to_string(&entry)
+            .map_err(|error| MigrateError::io("cannot write the manifest", error.into()))?;
+        let separator = if summary.connectors == 0 { "" } else { "," };
+        write!(out, "{separator}\n    {line}").map_err(write_error)?;
+        summary.connectors = summary.connectors.saturating_add(1);
+        summary.secret_references = summary.secret_references.saturating_add(references);
+    }
+    let close = if summary.connectors == 0 {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    };
+    out.write_all(close.as_bytes()).map_err(write_error)?;
+    out.flush().map_err(write_error)?;
+    Ok(summary)
+}
+
+/// [`export`] to a file, written whole or not at all: into a temporary file beside `path`,
+/// renamed over it once complete.
+///
+/// # Errors
+///
+/// As [`export`], and when the file cannot be created or renamed.
+pub async fn export_file(
+    client: &Client,
+    path: impl AsRef<Path>,
+) -> Result<ExportSummary, MigrateError> {
+    let path = path.as_ref();
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "manifest.json".into());
+    let temporary = path.with_file_name(format!(".{file_name}.partial-{}", std::process::id()));
+    let file = std::fs::File::create(&temporary).map_err(|error| {
+        MigrateError::io(format!("cannot create {}", temporary.display()), error)
+    })?;
+    let outcome = export(client, std::io::BufWriter::new(file)).await;
+    match outcome {
+        Ok(summary) => {
+            std::fs::rename(&temporary, path).map_err(|error| {
+                MigrateError::io(format!("cannot write {}", path.display()), error)
+            })?;
+            Ok(summary)
+        }
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Carrying connectors past the shutdown: export an account, recreate
+//! it, and serve its connectors as Chat v2 tools.
+//!
+//! Cohere deprecated the Connectors API on 2025-09-15. It is closed to new accounts and kept
+//! for existing ones until a shutdown date not yet announced; some accounts already get 404
+//! on `GET /v1/connectors`, which this crate reports as
+//! [`Error::is_retired`](cohere_connectors::Error::is_retired), without retrying. The way forward is
+//! user-defined tools in Chat v2. The connector services themselves keep working: what goes
+//! is Cohere calling them. This module moves that call into your code:
+//!
+//! 1. [`export`] (or [`export_file`]) writes every connector of an account to a
+//!    [`Manifest`], secrets the API never returns as references to fill ([`SecretRef`]).
+//! 2. [`ConnectorSearch`](cohere_connectors_kit::ConnectorSearch) calls a connector exactly as Cohere
+//!    did; [`ConnectorTool`] and [`Toolbox`] wrap it as Chat v2 tools: a [`ToolDefinition`]
+//!    per connector for the chat request, and an executor that answers the model's
+//!    [`ToolCall`] with a [`ToolMessage`] of `document` blocks, `excludes` applied.
+//! 3. A manifest also recreates an account ([`ManifestConnector::to_new_connector`]), for
+//!    audits, copies, and the emulator.
+//!
+//! The shapes are JSON-level and checked against Cohere's own schemas (`ToolV2`,
+//! `ToolCallV2`, `ToolMessageV2`, `ToolContent`, `DocumentContent`, `Document`) in the
+//! crate's tests: they plug into any Chat v2 client.
+//!
+//! [`sync`] compares an account with a manifest and makes it match (plan and apply).
+//!
+//! Depends on the SDK (`cohere-connectors`) and the connector kit (`cohere-connectors-kit`,
+//! whose search client calls the connectors). The layers, bottom up: errors and secrets; the
+//! manifest; export and the tools; plan and apply.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![deny(clippy::arithmetic_side_effects)]
+
+mod error;
+mod export;
+mod manifest;
+mod secrets;
+pub mod sync;
+mod toolbox;
+mod tools;
+
+pub use error::MigrateError;
+pub use export::{ExportSummary, export, export_file};
+pub use manifest::{
+    MANIFEST_VERSION, Manifest, ManifestConnector, ManifestOAuth, ManifestServiceAuth,
+};
+pub use secrets::{SecretRef, Secrets};
+pub use toolbox::{ConnectorTool, ToolError, Toolbox};
+pub use tools::{
+    FunctionDefinition, FunctionKind, MAX_TOOL_NAME_CHARS, ToolCall, ToolCallFunction, ToolContent,
+    ToolDefinition, ToolDocument, ToolMessage, ToolRole, is_valid_tool_name, tool_name,
+};

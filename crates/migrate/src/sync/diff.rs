@@ -1,0 +1,123 @@
+//! Field-by-field comparison of a connector as the account has it with its definition.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ManifestConnector;
+use cohere_connectors::Connector;
+
+/// One field that differs, shown as text (`(none)` when absent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct FieldChange {
+    /// The field (`url`, `excludes`, `oauth.token_url`...).
+    pub field: String,
+    /// What the account has.
+    pub from: String,
+    /// What the definition says.
+    pub to: String,
+}
+
+impl fmt::Display for FieldChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} -> {}", self.field, self.from, self.to)
+    }
+}
+
+fn shown(value: Option<&str>) -> String {
+    match value {
+        Some(text) => serde_json::to_string(text).unwrap_or_default(),
+        None => "(none)".to_owned(),
+    }
+}
+
+/// A URL as a plan shows it: quoted, a password in it hidden.
+fn shown_url(value: Option<&str>) -> String {
+    shown(value.map(cohere_connectors::redact_url).as_deref())
+}
+
+fn change(field: &str, from: String, to: String) -> FieldChange {
+    FieldChange {
+        field: field.to_owned(),
+        from,
+        to,
+    }
+}
+
+/// What differs between `current` and `desired` in the fields an update can change:
+/// name, url, excludes (as a set), active, continue_on_failure, and OAuth's public settings.
+/// A field the definition leaves out is not compared.
+pub(crate) fn updatable(current: &Connector, desired: &ManifestConnector) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    if current.name != desired.name {
+        changes.push(change(
+            "name",
+            shown(Some(&current.name)),
+            shown(Some(&desired.name)),
+        ));
+    }
+    if current.url.as_deref() != Some(desired.url.as_str()) {
+        changes.push(change(
+            "url",
+            shown_url(current.url.as_deref()),
+            shown_url(Some(&desired.url)),
+        ));
+    }
+    let mut have = current.excludes.clone();
+    let mut want = desired.excludes.clone();
+    have.sort();
+    want.sort();
+    if have != want {
+        changes.push(change(
+            "excludes",
+            serde_json::to_string(&current.excludes).unwrap_or_default(),
+            serde_json::to_string(&desired.excludes).unwrap_or_default(),
+        ));
+    }
+    for (field, have, want) in [
+        ("active", current.active, desired.active),
+        (
+            "continue_on_failure",
+            current.continue_on_failure,
+            desired.continue_on_failure,
+        ),
+    ] {
+        if let Some(want) = want
+            && have != Some(want)
+        {
+            let have = have.map_or_else(|| "(none)".to_owned(), |value| value.to_string());
+            changes.push(change(field, have, want.to_string()));
+        }
+    }
+    if let (Some(have), Some(want)) = (&current.oauth, &desired.oauth) {
+        for (field, have, want) in [
+            (
+                "oauth.client_id",
+                have.client_id.as_deref(),
+                Some(want.client_id.as_str()),
+            ),
+            (
+                "oauth.authorize_url",
+                Some(have.authorize_url.as_str()),
+                Some(want.authorize_url.as_str()),
+            ),
+            (
+                "oauth.token_url",
+                Some(have.token_url.as_str()),
+                Some(want.token_url.as_str()),
+            ),
+            ("oauth.scope", have.scope.as_deref(), want.scope.as_deref()),
+        ] {
+            if have != want {
+                let (from, to) = if field.ends_with("_url") {
+                    (shown_url(have), shown_url(want))
+                } else {
+                    (shown(have), shown(want))
+                };
+                changes.push(change(field, from, to));
+            }
+        }
+    }
+    changes
+}

@@ -1,0 +1,408 @@
+//! Connectors as Chat v2 tools: a definition per connector, and an executor that answers a
+//! tool call by searching the connector exactly as Cohere did.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::MigrateError;
+use super::manifest::{Manifest, ManifestConnector};
+use super::secrets::Secrets;
+use super::tools::{
+    FunctionDefinition, FunctionKind, ToolCall, ToolContent, ToolDefinition, ToolDocument,
+    ToolMessage, tool_name,
+};
+use cohere_connectors::{AuthType, Connector, Secret, ServiceAuth};
+use cohere_connectors_kit::{ConnectorSearch, Document, SearchAuth, SearchError};
+
+/// Why a tool call could not be answered. `Display` never shows a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ToolError {
+    /// The call is for another tool (or names none).
+    #[error("the call is for tool `{called}`, not `{tool}`")]
+    WrongTool {
+        /// This tool.
+        tool: String,
+        /// The tool called.
+        called: String,
+    },
+    /// No tool of the toolbox has the name called.
+    #[error("no tool is named `{called}`")]
+    UnknownTool {
+        /// The name called.
+        called: String,
+    },
+    /// The arguments are not `{"query": "<text>"}`.
+    #[error("the arguments must be {{\"query\": \"<text>\"}}: {message}")]
+    Arguments {
+        /// What is wrong.
+        message: String,
+    },
+    /// The connector uses OAuth: the call needs the user's token.
+    #[error("the connector `{connector}` uses OAuth: call it with the user's token")]
+    NeedsUserToken {
+        /// The connector's id.
+        connector: String,
+    },
+    /// The search failed.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
+/// One connector as a Chat v2 tool: its [`definition`](Self::definition) goes in the chat
+/// request's `tools`; [`call`](Self::call) answers the model's tool call with the connector's
+/// documents.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use cohere_connectors::ServiceAuth;
+/// use cohere_connectors_migrate::{ConnectorTool, ManifestConnector, Secrets, ToolCall};
+/// use cohere_connectors_kit::Document;
+/// use cohere_connectors_kit::server::{Access, ConnectorService};
+///
+/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |request, _| async move {
+///     Ok(vec![Document::new().with_id("7").with_title("Hit").with_text(request.query)])
+/// })
+/// .bind("127.0.0.1:0")
+/// .await?;
+/// let manifest: ManifestConnector = serde_json::from_value(serde_json::json!({
+///     "id": "wiki", "name": "Wiki", "url": running.url(), "excludes": ["id"],
+///     "service_auth": {"type": "bearer", "token": {"env": "WIKI_TOKEN"}}
+/// }))?;
+/// let tool = ConnectorTool::from_manifest(&manifest, &Secrets::none().with("WIKI_TOKEN", "t0ken-123"))?;
+/// assert_eq!(tool.definition().function.name, "search_wiki");
+///
+/// let call = ToolCall::new("call_1", "search_wiki", &serde_json::json!({"query": "tea"}));
+/// let message = tool.call(&call).await?;
+/// assert_eq!(
+///     serde_json::to_value(&message)?,
+///     serde_json::json!({"role": "tool", "tool_call_id": "call_1", "content": [
+///         {"type": "document", "document": {"id": "search_wiki:7", "data": {"title": "Hit", "text": "tea"}}}
+///     ]})
+/// );
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ConnectorTool {
+    name: String,
+    description: String,
+    connector_id: String,
+    search: ConnectorSearch,
+    excludes: Vec<String>,
+    per_user: bool,
+}
+
+impl ConnectorTool {
+    /// The tool for a connector as the API returned it. Its service token, which the API
+    /// never returns, is `service_auth` (required when the connector uses service auth).
+    ///
+    /// # Errors
+    ///
+    /// When the connector has no usable URL, or uses service auth and no token is given.
+    pub fn from_connector(
+        connector: &Connector,
+        service_auth: Option<ServiceAuth>,
+    ) -> Result<Self, MigrateError> {
+        let url = connector.url.as_deref().unwrap_or_default();
+        let per_user = connector.auth_type == Some(AuthType::OAuth);
+        if connector.auth_type == Some(AuthType::ServiceAuth) && service_auth.is_none() {
+            return Err(MigrateError::Secret {
+                connector: connector.id.clone(),
+                field: "service_auth.token",
+                message:
+                    "the connector uses service auth: give its token (the API never returns it)"
+                        .into(),
+            });
+        }
+        Self::build(
+            &connector.id,
+            &connector.name,
+            connector.description.as_deref(),
+            url,
+            &connector.excludes,
+            service_auth,
+            per_user,
+        )
+    }
+
+    /// The tool for a connector of a manifest, its secrets resolved with `secrets`.
+    ///
+    /// # Errors
+    ///
+    /// When the URL is not usable or a secret cannot be resolved.
+    pub fn from_manifest(
+        entry: &ManifestConnector,
+        secrets: &Secrets,
+    ) -> Result<Self, MigrateError> {
+        Self::build(
+            entry.label(),
+            &entry.name,
+            entry.description.as_deref(),
+            &entry.url,
+            &entry.excludes,
+            entry.service_auth(secrets)?,
+            entry.oauth.is_some(),
+        )
+    }
+
+    fn build(
+        id: &str,
+        name: &str,
+        description: Option<&str>,
+        url: &str,
+        excludes: &[String],
+        service_auth: Option<ServiceAuth>,
+        per_user: bool,
+    ) -> Result<Self, MigrateError> {
+        let search = ConnectorSearch::new(url)
+            .map_err(|error| MigrateError::manifest(format!("connector `{id}`: {error}")))?
+            .auth(service_auth);
+        let description = match description.map(str::trim).filter(|text| !text.is_empty()) {
+            Some(text) => format!("Searches {name}: {text}"),
+            None => format!("Searches {name} for documents relevant to a query."),
+        };
+        Ok(Self {
+            name: tool_name(id),
+            description,
+            connector_id: id.to_owned(),
+            search,
+            excludes: excludes.to_vec(),
+            per_user,
+        })
+    }
+
+    /// Its tool name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether it needs the user's token (an OAuth connector): use
+    /// [`call_for_user`](Self::call_for_user).
+    pub fn needs_user_token(&self) -> bool {
+        self.per_user
+    }
+
+    /// Bounds each search (default 30 s, as Cohere).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.search = self.search.timeout(timeout);
+        self
+    }
+
+    /// Renames it (a toolbox does, when two connectors would share a name).
+    pub(crate) fn renamed(mut self, name: String) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// Its Chat v2 definition: one `query` argument.
+    pub fn definition(&self) -> ToolDefinition {
+        ToolDefinition {
+            kind: FunctionKind::Function,
+            function: FunctionDefinition {
+                name: self.name.clone(),
+                description: Some(self.description.clone()),
+                parameters: json!({
+                    "type": "object",
+                    "properties": {
+                        "query": {
+                            "type": "string",
+                            "description": "What to search for: a short query in natural language."
+                        }
+                    },
+                    "required": ["query"]
+                }),
+            },
+        }
+    }
+
+    /// Answers `call` by searching the connector with its service auth (or none).
+    ///
+    /// # Errors
+    ///
+    /// When the call is for another tool, its arguments are not `{"query": ...}`, the
+    /// connector needs a user's token, or the search fails.
+    pub async fn call(&self, call: &ToolCall) -> Result<ToolMessage, ToolError> {
+        if self.per_user {
+            return Err(ToolError::NeedsUserToken {
+                connector: self.connector_id.clone(),
+            });
+        }
+        self.answer(call, &self.search).await
+    }
+
+    /// Answers `call` for a user, sending their token as `Bearer <token>` as Cohere did for
+    /// OAuth connectors (and pass-through tokens).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call), except for the user token.
+    pub async fn call_for_user(
+        &self,
+        call: &ToolCall,
+        user_token: &Secret,
+    ) -> Result<ToolMessage, ToolError> {
+        let search = self
+            .search
+            .clone()
+            .auth(SearchAuth::User(user_token.clone()));
+        self.answer(call, &search).await
+    }
+
+    async fn answer(
+        &self,
+        call: &ToolCall,
+        search: &ConnectorSearch,
+    ) -> Result<ToolMessage, ToolError> {
+        let called = call.name().unwrap_or_default();
+        if called != self.name {
+            return Err(ToolError::WrongTool {
+                tool: self.name.clone(),
+                called: cohere_connectors::text::one_line(called, 80),
+            });
+        }
+        let query = query_of(call)?;
+        let response = search.search(query).await?;
+        let content = response
+            .results
+            .into_iter()
+            .enumerate()
+            .map(|(index, document)| self.block(index, document))
+            .collect();
+        Ok(ToolMessage::new(call.id.clone(), content))
+    }
+
+    /// A document as a tool content block: the connector's `excludes` left out of what the
+    /// model sees (as Cohere left them out of the prompt), its `id` (or position) kept as
+    /// the citation id, prefixed with the tool's name so ids of different tools never meet.
+    fn block(&self, index: usize, document: Document) -> ToolContent {
+        let id = format!(
+            "{}:{}",
+            self.name,
+            document
+                .id()
+                .map_or_else(|| index.to_string(), str::to_owned)
+        );
+        let data: Map<String, Value> = document
+            .excluding(&self.excludes)
+            .into_iter()
+            .map(|(key, value)| (key, Value::String(value)))
+            .collect();
+        ToolContent::Document {
+            document: ToolDocument { data, id: Some(id) },
+        }
+    }
+}
+
+/// The `query` of a call's arguments.
+fn query_of(call: &ToolCall) -> Result<String, ToolError> {
+    let arguments = call
+        .function
+        .as_ref()
+        .and_then(|function| function.arguments.as_deref())
+        .ok_or_else(|| ToolError::Arguments {
+            message: "the call has no arguments".into(),
+        })?;
+    let value: Value = serde_json::from_str(arguments).map_err(|_| ToolError::Arguments {
+        message: "they are not JSON".into(),
+    })?;
+    match value.get("query") {
+        Some(Value::String(query)) if !query.trim().is_empty() => Ok(query.clone()),
+        Some(Value::String(_)) => Err(ToolError::Arguments {
+            message: "the query is empty".into(),
+        }),
+        _ => Err(ToolError::Arguments {
+            message: "there is no string `query`".into(),
+        }),
+    }
+}
+
+/// Every connector of an account as tools, with distinct names, and a dispatcher for the
+/// model's tool calls.
+#[derive(Clone, Debug, Default)]
+pub struct Toolbox {
+    tools: Vec<ConnectorTool>,
+}
+
+impl Toolbox {
+    /// An empty toolbox.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The tools of a manifest's connectors (inactive ones left out).
+    ///
+    /// # Errors
+    ///
+    /// The first connector whose URL or secrets are not usable.
+    pub fn from_manifest(manifest: &Manifest, secrets: &Secrets) -> Result<Self, MigrateError> {
+        let mut toolbox = Self::new();
+        for entry in manifest
+            .connectors
+            .iter()
+            .filter(|entry| entry.active != Some(false))
+        {
+            toolbox.add(ConnectorTool::from_manifest(entry, secrets)?);
+        }
+        Ok(toolbox)
+    }
+
+    /// Adds a tool; a name already taken gets `_2`, `_3`... (within the length limit).
+    pub fn add(&mut self, tool: ConnectorTool) -> &mut Self {
+        let mut name = tool.name.clone();
+        let mut suffix = 2_u32;
+        while self.get(&name).is_some() {
+            let tail = format!("_{suffix}");
+            let keep = super::tools::MAX_TOOL_NAME_CHARS.saturating_sub(tail.len());
+            let stem: String = tool.name.chars().take(keep).collect();
+            name = format!("{stem}{tail}");
+            suffix = suffix.saturating_add(1);
+        }
+        self.tools.push(tool.renamed(name));
+        self
+    }
+
+    /// The tools.
+    pub fn tools(&self) -> &[ConnectorTool] {
+        &self.tools
+    }
+
+    /// The tool named `name`.
+    pub fn get(&self, name: &str) -> Option<&ConnectorTool> {
+        self.tools.iter().find(|tool| tool.name == name)
+    }
+
+    /// Every tool's definition, for the chat request's `tools`.
+    pub fn definitions(&self) -> Vec<ToolDefinition> {
+        self.tools.iter().map(ConnectorTool::definition).collect()
+    }
+
+    /// Answers `call` with the tool it names; `user_token` for tools that need one. A
+    /// failure is answered too, as a tool message that tells the model what went wrong (so
+    /// the conversation can go on), and returned beside it.
+    pub async fn call(
+        &self,
+        call: &ToolCall,
+        user_token: Option<&Secret>,
+    ) -> (ToolMessage, Option<ToolError>) {
+        let called = call.name().unwrap_or_default();
+        let outcome = match self.get(called) {
+            None => Err(ToolError::UnknownTool {
+                called: cohere_connectors::text::one_line(called, 80),
+            }),
+            Some(tool) => match (tool.needs_user_token(), user_token) {
+                (true, Some(token)) => tool.call_for_user(call, token).await,
+                _ => tool.call(call).await,
+            },
+        };
+        match outcome {
+            Ok(message) => (message, None),
+            Err(error) => (
+                ToolMessage::error(call.id.clone(), &error.to_string()),
+                Some(error),
+            ),
+        }
+    }
+}

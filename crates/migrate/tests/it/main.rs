@@ -1,0 +1,4 @@
+//! Migration and management through the public API: export, manifests, tools, plan and apply.
+
+mod migrate;
+mod sync;

@@ -1,0 +1,16 @@
+//! The SDK through its public API, one binary grouped by area (the memory test, which needs its own allocator, is tests/memory.rs).
+
+mod blocking;
+mod call_settings;
+mod common;
+mod errors;
+mod hardening;
+mod mock;
+mod operations;
+mod raw;
+mod resilience;
+mod retired;
+mod secrets;
+mod tracing;
+mod user_code;
+mod validation;
