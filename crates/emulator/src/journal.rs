@@ -66,7 +66,10 @@ impl Journal {
 /// Which of the API's operations `method` and `path` are.
 pub(crate) fn operation_of(method: &str, path: &str) -> Option<Operation> {
     Operation::ALL.into_iter().find(|operation| {
-        operation.method() == method && matches_template(operation.path_template(), path)
+        let same_method = operation.method() == method
+            // The GET that Cohere's Python SDK 4.x sends to authorize (see the routes).
+            || (*operation == Operation::AuthorizeOAuth && method == "GET");
+        same_method && matches_template(operation.path_template(), path)
     })
 }
 

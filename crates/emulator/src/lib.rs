@@ -49,6 +49,7 @@
 mod faults;
 mod journal;
 mod oauth;
+mod reply;
 mod routes;
 mod server;
 mod store;
@@ -363,7 +364,7 @@ impl EmulatorBuilder {
         let listener = TcpListener::bind(addr).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let api_keys = if self.api_keys.is_empty() {
-            vec![format!("emulator-{}", routes::random_hex(12))]
+            vec![format!("emulator-{}", reply::random_hex(12))]
         } else {
             self.api_keys
         };

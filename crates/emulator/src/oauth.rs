@@ -27,7 +27,8 @@ use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::store::{Caller, Refusal, Store};
+use super::reply::{Refusal, random_hex};
+use super::store::{Caller, Store};
 use cohere_connectors::{OAuthConfig, Secret};
 
 /// How long an authorization may take from `authorize` to the callback.
@@ -69,7 +70,7 @@ impl Pending {
         caller: Caller,
         after_token_redirect: Option<String>,
     ) -> String {
-        let state = super::routes::random_hex(16);
+        let state = random_hex(16);
         let mut pending = self.lock();
         pending.retain(|_, started| started.at.elapsed() < PENDING_LIFETIME);
         if pending.len() >= MAX_PENDING
@@ -140,7 +141,7 @@ pub(crate) async fn callback(
     query: Callback,
 ) -> Response {
     let Some(started) = query.state.as_deref().and_then(|state| pending.take(state)) else {
-        return super::routes::error(400, "unknown or expired OAuth state");
+        return super::reply::error(400, "unknown or expired OAuth state");
     };
     let outcome = match (query.error, query.code) {
         (Some(_), _) => Err("access_denied"),
@@ -157,7 +158,7 @@ pub(crate) async fn callback(
             .into_response(),
         (Err(reason), Some(after)) => redirect(&with_error(&after, reason)),
         (Err(reason), None) => {
-            super::routes::error(400, &format!("the OAuth authorization failed: {reason}"))
+            super::reply::error(400, &format!("the OAuth authorization failed: {reason}"))
         }
     }
 }
@@ -315,8 +316,8 @@ impl OAuthProvider {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let shared = Arc::new(ProviderState {
-            client_id: format!("test-client-{}", super::routes::random_hex(4)),
-            client_secret: Secret::new(format!("test-secret-{}", super::routes::random_hex(16))),
+            client_id: format!("test-client-{}", random_hex(4)),
+            client_secret: Secret::new(format!("test-secret-{}", random_hex(16))),
             codes: Mutex::default(),
             refuse: Mutex::new(false),
             issued: Mutex::new(0),
@@ -408,7 +409,7 @@ async fn provider_authorize(
             .append_pair("state", &state);
         return redirect(back.as_str());
     }
-    let code = super::routes::random_hex(16);
+    let code = random_hex(16);
     lock(&shared.codes).insert(code.clone(), redirect_uri);
     back.query_pairs_mut()
         .append_pair("code", &code)
@@ -454,7 +455,7 @@ async fn provider_token(
     let mut issued = lock(&shared.issued);
     *issued = issued.saturating_add(1);
     axum::Json(serde_json::json!({
-        "access_token": format!("test-access-token-{}", super::routes::random_hex(16)),
+        "access_token": format!("test-access-token-{}", random_hex(16)),
         "token_type": "Bearer",
         "expires_in": 3600,
     }))

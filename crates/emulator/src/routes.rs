@@ -7,19 +7,22 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::oauth::{self, CALLBACK_PATH, Callback, Pending};
-use super::store::{self, Caller, Refusal, Store};
+use super::reply::{Refusal, json_bytes};
+use super::store::{self, Caller, Store};
 use super::verify::{Target, Verifier};
-use super::wire::{CreateRequest, ErrorBody, RedirectBody, UpdateRequest};
+use super::wire::{CreateRequest, RedirectBody, UpdateRequest};
+// The server loop answers its own refusals (408, injected failures) in the same shape.
+pub(crate) use super::reply::error;
 
 /// The largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -51,7 +54,12 @@ pub(crate) fn router(app: App) -> Router {
             "/v1/connectors/{id}",
             get(get_one).patch(update).delete(delete),
         )
-        .route("/v1/connectors/{id}/oauth/authorize", post(authorize))
+        // POST is the API's documented method; Cohere's Python SDK 4.x
+        // (`co.o_auth_authorize_connector`) sends GET, which the API answered the same way.
+        .route(
+            "/v1/connectors/{id}/oauth/authorize",
+            post(authorize).get(authorize),
+        )
         .layer(middleware::from_fn_with_state(app.clone(), authenticate));
     // The user's browser follows the provider's redirect here: it carries no API key.
     let public = Router::new().route(CALLBACK_PATH, get(callback));
@@ -287,30 +295,6 @@ fn answer(outcome: Result<Vec<u8>, Refusal>) -> Response {
 
 fn refused(refusal: &Refusal) -> Response {
     error(refusal.status, &refusal.message)
-}
-
-/// The API's error body: `{"message": ..., "id": ...}`.
-pub(crate) fn error(status: u16, message: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let id = random_hex(16);
-    let body = serde_json::to_vec(&ErrorBody { message, id: &id }).unwrap_or_default();
-    json_bytes(status, body)
-}
-
-fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut response = (status, Body::from(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-/// Random lowercase hex, for error ids, OAuth `state` values and codes.
-pub(crate) fn random_hex(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", fastrand::u8(..)))
-        .collect()
 }
 
 #[cfg(test)]

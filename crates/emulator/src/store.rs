@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
+use super::reply::Refusal;
 use super::verify::Target;
 use super::wire::{
     ConnectorBody, CreateRequest, ListBody, OAuthBody, OAuthRequest, OneBody, ServiceAuthRequest,
@@ -23,35 +24,6 @@ pub const MAX_NAME_CHARS: usize = 256;
 pub const MAX_ID_STEM_BYTES: usize = 100;
 /// The most connectors one emulator holds.
 pub const MAX_CONNECTORS: usize = 1_000_000;
-
-/// An answer the API gives instead of a result: a status and a message.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Refusal {
-    pub status: u16,
-    pub message: String,
-}
-
-impl Refusal {
-    pub(crate) fn new(status: u16, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(400, message)
-    }
-
-    /// The id is not echoed: it is whatever the caller put in the path.
-    pub(crate) fn not_found() -> Self {
-        Self::new(404, "connector not found")
-    }
-
-    fn invalid(message: impl Into<String>) -> Self {
-        Self::new(422, message)
-    }
-}
 
 /// Who is calling: the index of the API key they presented. OAuth authorizations belong to a
 /// caller, as they belong to a user in the API.

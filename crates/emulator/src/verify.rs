@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::store::Refusal;
+use super::reply::Refusal;
 use cohere_connectors::text::redact_url;
 use cohere_connectors::{Secret, ServiceAuth};
 use cohere_connectors_kit::{ConnectorSearch, SearchAuth, SearchError};
@@ -54,7 +54,33 @@ impl Verifier {
         match search.search(QUERY).await {
             Ok(_) => Ok(()),
             Err(SearchError::Unauthorized { .. }) if target.oauth => Ok(()),
-            Err(error) => Err(unreachable(error.to_string())),
+            Err(error) => Err(unreachable(reason(&error))),
         }
+    }
+}
+
+/// Why a search failed, in the emulator's own words: never the connector's body or message,
+/// nor where it redirected to. What the connector answered is its owner's to read in its
+/// logs; an API error that quoted it would hand whatever the URL serves (an internal page,
+/// a token it echoes) to whoever registers that URL.
+fn reason(error: &SearchError) -> String {
+    match error {
+        SearchError::Timeout { after } => format!("no answer within {} ms", after.as_millis()),
+        SearchError::Redirect { status, .. } => format!("it answered {status} with a redirect"),
+        SearchError::Unauthorized { status, .. } => {
+            format!("it refused the service credentials with {status}")
+        }
+        SearchError::Status { status, .. } => format!("it answered {status}"),
+        SearchError::TooLarge { limit } => format!("its answer is larger than {limit} bytes"),
+        SearchError::Malformed { .. } => {
+            "its answer is not a search response ({\"results\": [...]} with string values)"
+                .to_owned()
+        }
+        // Our own words about the URL or the credentials, or the network's ("connection
+        // refused"): nothing the connector sent.
+        SearchError::InvalidUrl { .. }
+        | SearchError::InvalidCredentials { .. }
+        | SearchError::Unreachable { .. } => error.to_string(),
+        _ => "the search failed".to_owned(),
     }
 }

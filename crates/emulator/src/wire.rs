@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::store::Refusal;
+use super::reply::Refusal;
 use cohere_connectors::Secret;
 
 /// A request body as a JSON object.
@@ -231,7 +231,9 @@ pub(crate) struct ConnectorBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
     pub url: &'a str,
+    #[serde(serialize_with = "microseconds")]
     pub created_at: &'a chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "microseconds")]
     pub updated_at: &'a chrono::DateTime<chrono::Utc>,
     pub excludes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -242,6 +244,16 @@ pub(crate) struct ConnectorBody<'a> {
     pub auth_status: Option<&'static str>,
     pub active: bool,
     pub continue_on_failure: bool,
+}
+
+/// A timestamp as the API writes it: six fractional digits (`2024-01-17T20:11:42.907112Z`),
+/// as in Cohere's own examples. chrono would write nanoseconds, which Cohere's Python SDK 4.x
+/// (`co.create_connector`, still in use) cannot parse: it takes at most six digits.
+fn microseconds<S: serde::Serializer>(
+    at: &&chrono::DateTime<chrono::Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }
 
 /// A connector's OAuth settings as the API returns them: never the client secret.
@@ -269,12 +281,6 @@ pub(crate) struct OneBody<'a> {
 #[derive(Serialize)]
 pub(crate) struct RedirectBody {
     pub redirect_url: String,
-}
-
-#[derive(Serialize)]
-pub(crate) struct ErrorBody<'a> {
-    pub message: &'a str,
-    pub id: &'a str,
 }
 
 #[cfg(test)]

@@ -3,3 +3,6 @@
 mod abuse;
 mod api;
 mod oauth;
+mod python_sdk;
+mod verify;
+mod wire_format;
