@@ -564,18 +564,18 @@ async fn the_emulator_verifies_connectors_on_create_and_on_a_move_when_asked() {
         (
             good.url(),
             None,
-            "the connector refused the credentials with 401",
+            "it refused the service credentials with 401",
         ),
         (
             format!("{}/search", broken.url),
             None,
-            "missing field `results`",
+            "its answer is not a search response",
         ),
         (closed, None, "the connector could not be reached"),
         (
             good.url(),
             Some(ServiceAuth::bearer("wrong-token-123")),
-            "refused the credentials with 401",
+            "refused the service credentials with 401",
         ),
     ] {
         let mut create = connectors.create("Docs", url.as_str());
