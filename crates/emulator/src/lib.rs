@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod chat;
 mod faults;
 mod journal;
 mod oauth;
@@ -64,7 +65,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use faults::Faults;
+pub use chat::{DEFAULT_TOOL_CALLS, MAX_BODY_BYTES as MAX_CHAT_BODY_BYTES};
+pub use faults::{Faults, MAX_OVERSIZED_EVENT_BYTES, StreamFault};
 pub use journal::Exchange;
 pub use oauth::{OAuthProvider, OAuthWalkError};
 pub use store::{MAX_CONNECTORS, MAX_ID_STEM_BYTES, MAX_NAME_CHARS};
@@ -229,6 +231,7 @@ pub struct EmulatorBuilder {
     journal: usize,
     limits: Limits,
     verify: Option<Duration>,
+    chat: chat::Script,
 }
 
 /// How long the emulator waits for a connector it verifies, unless told otherwise: Cohere's
@@ -346,6 +349,52 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most tools the chat's model calls in one turn (default [`DEFAULT_TOOL_CALLS`]; at
+    /// least 1): with more tools, it calls the first ones.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cohere_connectors_emulator::Emulator;
+    /// use serde_json::{Value, json};
+    ///
+    /// let emulator = Emulator::builder().chat_tool_calls(1).start().await?;
+    /// let tool = |name: &str| json!({"type": "function", "function": {"name": name,
+    ///     "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
+    ///                    "required": ["query"]}}});
+    /// let request = json!({"model": "command-a-03-2025",
+    ///     "messages": [{"role": "user", "content": "tea"}],
+    ///     "tools": [tool("search_wiki"), tool("search_crm")]});
+    /// let answer = reqwest::Client::new()
+    ///     .post(format!("{}/v2/chat", emulator.base_url()))
+    ///     .bearer_auth(emulator.api_key())
+    ///     .header("content-type", "application/json")
+    ///     .body(request.to_string())
+    ///     .send()
+    ///     .await?
+    ///     .bytes()
+    ///     .await?;
+    /// let answer: Value = serde_json::from_slice(&answer)?;
+    /// assert_eq!(answer["finish_reason"], "TOOL_CALL");
+    /// let calls = answer["message"]["tool_calls"].as_array().unwrap();
+    /// assert_eq!(calls.len(), 1);
+    /// assert_eq!(calls[0]["function"]["arguments"], r#"{"query":"tea"}"#);
+    /// assert!(calls[0]["id"].as_str().unwrap().starts_with("search_wiki_"));
+    /// # Ok(()) }
+    /// ```
+    pub fn chat_tool_calls(mut self, max: usize) -> Self {
+        self.chat.tool_calls = max.max(1);
+        self
+    }
+
+    /// Makes the chat's model call the tools again after their results, instead of
+    /// answering, for ever (default: off): a model that never stops, to test a tool loop's
+    /// bound on its steps. Each step's calls have new ids.
+    pub fn chat_keeps_calling_tools(mut self, keep: bool) -> Self {
+        self.chat.keep_calling_tools = keep;
+        self
+    }
+
     /// Binds and starts serving.
     ///
     /// # Errors
@@ -385,6 +434,8 @@ impl EmulatorBuilder {
                 timeout,
                 http: http.clone(),
             }),
+            chat: self.chat,
+            faults: self.faults.clone(),
         });
         let task = tokio::spawn(server::serve(
             listener,
@@ -418,6 +469,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("journal", &self.journal)
             .field("limits", &self.limits)
             .field("verify", &self.verify)
+            .field("chat", &self.chat)
             .finish_non_exhaustive()
     }
 }

@@ -1,7 +1,8 @@
-//! The API's routes over the store, with the API's JSON errors for everything that goes wrong
-//! (authentication, unknown routes, wrong methods, bodies too large or malformed). No answer
-//! ever echoes a value from the request: a key or a token in the wrong place must not come
-//! back in a message.
+//! The API's routes over the store (and the chat's scripted model), with the API's JSON
+//! errors for everything that goes wrong (authentication, unknown routes, wrong methods,
+//! bodies too large or malformed). No answer of the connector routes ever echoes a value from
+//! the request: a key or a token in the wrong place must not come back in a message. (The
+//! chat quotes a document id or a tool name in the refusals where Cohere does.)
 
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::chat;
+use super::faults::Faults;
 use super::oauth::{self, CALLBACK_PATH, Callback, Pending};
 use super::reply::{Refusal, json_bytes};
 use super::store::{self, Caller, Store};
@@ -39,6 +42,10 @@ pub(crate) struct App {
     pub http: reqwest::Client,
     /// Set when connectors are called before they are created or moved.
     pub verifier: Option<Verifier>,
+    /// How the chat's model behaves.
+    pub chat: chat::Script,
+    /// The stream faults the chat takes (the server loop takes the others).
+    pub faults: Faults,
 }
 
 impl App {
@@ -59,6 +66,11 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/v1/connectors/{id}/oauth/authorize",
             post(authorize).get(authorize),
+        )
+        // A conversation of tool results outgrows the connectors' bound: its own, inside.
+        .route(
+            "/v2/chat",
+            post(chat).layer(DefaultBodyLimit::max(chat::MAX_BODY_BYTES)),
         )
         .layer(middleware::from_fn_with_state(app.clone(), authenticate));
     // The user's browser follows the provider's redirect here: it carries no API key.
@@ -89,6 +101,10 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
     };
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+async fn chat(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
+    chat::respond(&app.chat, &app.faults, body)
 }
 
 async fn list(
