@@ -10,6 +10,7 @@
 //! `message-end`. A citation's events come right after the delta that completes its text.
 
 use std::io;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt;
@@ -24,6 +25,9 @@ use super::wire::{
 
 /// What follows `message-end`.
 const DONE: &[u8] = b"data: [DONE]\n\n";
+/// How long a stream to be reset waits after its last event, for the events to reach the
+/// client before the connection closes.
+const RESET_DELAY: Duration = Duration::from_millis(50);
 /// The text of each delta of an endless stream.
 const ENDLESS_TEXT: &str = " again";
 
@@ -267,10 +271,16 @@ pub(crate) fn body(response: &ChatResponse, fault: Option<StreamFault>) -> Body 
         }
         Some(StreamFault::Reset { after_events }) => {
             let kept = before_end(after_events);
-            let reset = io::Error::new(io::ErrorKind::ConnectionReset, "stream reset by a fault");
-            Body::from_stream(
-                frames(&events[..kept], false).chain(stream::once(async { Err(reset) })),
-            )
+            // The events go out first (hyper flushes while the body waits), then the body
+            // fails, which makes hyper close the connection in the middle of it.
+            let reset = stream::once(async {
+                tokio::time::sleep(RESET_DELAY).await;
+                Err(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "stream reset by a fault",
+                ))
+            });
+            Body::from_stream(frames(&events[..kept], false).chain(reset))
         }
         Some(StreamFault::Stall { after_events }) => {
             let kept = before_end(after_events);

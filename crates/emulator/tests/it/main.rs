@@ -2,6 +2,10 @@
 
 mod abuse;
 mod api;
+mod chat;
+mod chat_client;
+mod chat_refusals;
+mod chat_stream;
 mod oauth;
 mod python_sdk;
 mod verify;
