@@ -97,10 +97,7 @@ pub(crate) fn respond(
 fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Refusal> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Refusal::new(
-                413,
-                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            )
+            Refusal::too_large(MAX_BODY_BYTES)
         } else {
             Refusal::bad_request("the request body could not be read")
         }

@@ -4,6 +4,7 @@ mod abuse;
 mod api;
 mod chat;
 mod chat_client;
+mod chat_hostile;
 mod chat_refusals;
 mod chat_stream;
 mod oauth;
