@@ -5,6 +5,7 @@ mod api;
 mod chat;
 mod chat_client;
 mod chat_hostile;
+mod chat_props;
 mod chat_refusals;
 mod chat_stream;
 mod oauth;
