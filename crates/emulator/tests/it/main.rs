@@ -6,6 +6,7 @@ mod chat;
 mod chat_client;
 mod chat_hostile;
 mod chat_props;
+mod chat_python;
 mod chat_refusals;
 mod chat_stream;
 mod oauth;
