@@ -9,7 +9,10 @@ use std::time::Duration;
 
 /// Faults the emulator injects into the requests it receives, served in the order they were
 /// queued: `fail_next(2, 503)` then `drop_next(1)` gives two 503s, then a dropped connection,
-/// then normal answers. Cheap to clone; every clone controls the same emulator.
+/// then normal answers. These apply to every route, `/v2/chat` included. Streamed chats
+/// also take [`StreamFault`]s, from a queue of their own
+/// ([`fault_next_streams`](Self::fault_next_streams)). Cheap to clone; every clone controls
+/// the same emulator.
 ///
 /// ```
 /// use std::time::Duration;

@@ -31,6 +31,47 @@
 //! It also runs the OAuth round trip (see [`OAuthProvider`]): each API key is a user with
 //! their own `auth_status`, absent until they authorize.
 //!
+//! And it plays the model at `POST /v2/chat`, so that a Chat v2 tool loop runs offline: a
+//! scripted, deterministic model that calls every tool it is given (up to
+//! [`chat_tool_calls`](EmulatorBuilder::chat_tool_calls)) with the user's question, answers
+//! tool results and `documents` with one cited line per document (citation offsets in
+//! Unicode code points, sources with Cohere's ids: the document's own, `doc:<index>`,
+//! `<tool_call_id>:<index>`), and otherwise echoes the user. `stream: true` gives the same
+//! response as Cohere's server-sent events, which [`StreamFault`]s cut, reset, stall, make
+//! endless or oversized. It refuses what Cohere refuses, in Cohere's words where Cohere
+//! documents them: a tool message without a `tool_call_id` or answering a call the previous
+//! assistant turn did not make, a tool name outside `[A-Za-z_][A-Za-z0-9_]*`, duplicate
+//! document or tool call ids, a missing `model`, malformed JSON, unknown fields (422).
+//! Bodies up to [`MAX_CHAT_BODY_BYTES`].
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cohere_connectors_emulator::Emulator;
+//! use serde_json::{Value, json};
+//!
+//! let emulator = Emulator::start().await?;
+//! let request = json!({
+//!     "model": "command-a-03-2025",
+//!     "messages": [{"role": "user", "content": "Where do penguins live?"}],
+//!     "documents": [{"id": "habitats", "data": {"title": "Habitats", "text": "In Antarctica."}}],
+//! });
+//! let answer = reqwest::Client::new()
+//!     .post(format!("{}/v2/chat", emulator.base_url()))
+//!     .bearer_auth(emulator.api_key())
+//!     .body(request.to_string())
+//!     .send()
+//!     .await?
+//!     .bytes()
+//!     .await?;
+//! let answer: Value = serde_json::from_slice(&answer)?;
+//! assert_eq!(answer["message"]["content"][0]["text"], "Habitats says: In Antarctica.");
+//! let citation = &answer["message"]["citations"][0];
+//! assert_eq!((citation["start"].as_u64(), citation["end"].as_u64()), (Some(15), Some(29)));
+//! assert_eq!(citation["sources"][0]["id"], "habitats");
+//! # Ok(()) }
+//! ```
+//!
 //! Its answers are checked in the crate's tests against Cohere's own OpenAPI definition with
 //! an independent JSON Schema validator. Its limits, chosen here since Cohere documents none:
 //! names of at most 256 characters (so ids stay under 110 bytes), at most 1,000,000
@@ -41,8 +82,9 @@
 //!
 //! Depends on the SDK (`cohere-connectors`: its client, types and text hygiene) and on the
 //! connector kit (`cohere-connectors-kit`: the search client that verifies connectors). The
-//! layers, bottom up: the wire vocabulary and the store; the OAuth walk and verification;
-//! the routes; the server loop.
+//! layers, bottom up: the reply vocabulary and the faults; the wire types and the store; the
+//! OAuth walk, verification, and the chat's model (its own modules, over the reply
+//! vocabulary and the faults only); the routes; the server loop.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
