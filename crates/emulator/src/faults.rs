@@ -97,7 +97,8 @@ pub enum StreamFault {
     Endless,
     /// The first delta event (`content-delta` or `tool-plan-delta`) has its text padded
     /// with spaces until the event is at least `bytes` long (at most
-    /// [`MAX_OVERSIZED_EVENT_BYTES`]); the rest of the stream is as usual.
+    /// [`MAX_OVERSIZED_EVENT_BYTES`]); the rest of the stream is as usual (and so is a
+    /// stream without a delta, an answer cut to `max_tokens: 0`).
     Oversized {
         /// The least size of the event's `data` line, in bytes.
         bytes: usize,

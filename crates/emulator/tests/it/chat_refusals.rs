@@ -298,17 +298,30 @@ async fn a_body_over_the_chat_s_bound_is_a_413_and_one_at_it_is_served() {
 }
 
 #[tokio::test]
-async fn only_post_is_served() {
+async fn only_post_on_the_exact_path_is_the_chat() {
     let emulator = Emulator::builder().journal(10).start().await.unwrap();
-    let answer = answer(
-        reqwest::Client::new()
-            .get(format!("{}/v2/chat", emulator.base_url()))
+    let http = reqwest::Client::new();
+    let body = json!({"model": MODEL, "messages": [user("q")]}).to_string();
+    let cases = [
+        (reqwest::Method::GET, "/v2/chat", 405),
+        (reqwest::Method::PUT, "/v2/chat", 405),
+        (reqwest::Method::POST, "/v2/chat/", 404),
+        (reqwest::Method::POST, "//v2/chat", 404),
+        (reqwest::Method::POST, "/V2/chat", 404),
+        (reqwest::Method::POST, "/v2/chat%2F", 404),
+        (reqwest::Method::POST, "/v1/chat", 404),
+    ];
+    for (method, path, status) in cases {
+        let response = http
+            .request(method.clone(), format!("{}{path}", emulator.base_url()))
             .bearer_auth(emulator.api_key())
+            .body(body.clone())
             .send()
             .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(answer.status, 405);
+            .unwrap();
+        let answer = answer(response).await;
+        assert_eq!(answer.status, status, "{method} {path}");
+        answer.refusal();
+    }
     assert_conforms(&emulator.journal());
 }

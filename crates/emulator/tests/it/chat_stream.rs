@@ -249,3 +249,26 @@ async fn stream_faults_wait_for_a_stream() {
     assert_eq!(event_types(&cut.text), ["message-start"]);
     assert_eq!(emulator.faults().pending(), 0);
 }
+
+/// A client that gives up on a stalled or endless stream frees its connection: the emulator
+/// does not hold a slot for a stream nobody reads.
+#[tokio::test]
+async fn streams_given_up_free_their_connection() {
+    let emulator = Emulator::builder()
+        .max_connections(1)
+        .start()
+        .await
+        .unwrap();
+    let chat = Chat::new(&emulator);
+    for fault in [StreamFault::Stall { after_events: 1 }, StreamFault::Endless] {
+        emulator.faults().fault_next_streams(1, fault);
+        let given_up = read(&chat, &question(true), Duration::from_millis(300), 100_000).await;
+        assert!(!given_up.text.is_empty());
+        drop(given_up);
+        // A new client (its own connection) is served once the first is gone.
+        let fresh = Chat::new(&emulator);
+        let served =
+            tokio::time::timeout(Duration::from_secs(10), fresh.send(&question(false))).await;
+        assert_eq!(served.expect("served in time").status, 200, "{fault:?}");
+    }
+}
