@@ -107,7 +107,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use chat::{DEFAULT_TOOL_CALLS, MAX_BODY_BYTES as MAX_CHAT_BODY_BYTES};
+pub use chat::{
+    DEFAULT_TOOL_CALLS as DEFAULT_CHAT_TOOL_CALLS, MAX_BODY_BYTES as MAX_CHAT_BODY_BYTES,
+};
 pub use faults::{Faults, MAX_OVERSIZED_EVENT_BYTES, StreamFault};
 pub use journal::Exchange;
 pub use oauth::{OAuthProvider, OAuthWalkError};
@@ -391,7 +393,7 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The most tools the chat's model calls in one turn (default [`DEFAULT_TOOL_CALLS`]; at
+    /// The most tools the chat's model calls in one turn (default [`DEFAULT_CHAT_TOOL_CALLS`]; at
     /// least 1): with more tools, it calls the first ones.
     ///
     /// ```

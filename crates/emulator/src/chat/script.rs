@@ -13,14 +13,14 @@ use super::wire::{
 /// How many tools the model calls in one turn unless told otherwise.
 pub const DEFAULT_TOOL_CALLS: usize = 32;
 /// The most documents one answer cites (the rest were read, not cited).
-pub const MAX_CITED_DOCUMENTS: usize = 50;
+pub(crate) const MAX_CITED_DOCUMENTS: usize = 50;
 /// The longest quote of a document in an answer, in characters (Unicode code points).
-pub const MAX_QUOTE_CHARS: usize = 300;
+pub(crate) const MAX_QUOTE_CHARS: usize = 300;
 /// The longest label (a title or an id) before a quote, in characters.
-pub const MAX_LABEL_CHARS: usize = 100;
+pub(crate) const MAX_LABEL_CHARS: usize = 100;
 /// The longest user text copied into a tool call's arguments or a plain answer, in
 /// characters.
-pub const MAX_ECHO_CHARS: usize = 4096;
+pub(crate) const MAX_ECHO_CHARS: usize = 4096;
 
 /// What the answer says when the tools gave it nothing to read.
 const NOTHING_TO_CITE: &str = "The tools returned nothing to cite.";

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use cohere_connectors_emulator::{DEFAULT_TOOL_CALLS, Emulator};
+use cohere_connectors_emulator::{DEFAULT_CHAT_TOOL_CALLS, Emulator};
 use serde_json::{Value, json};
 
 use super::chat_client::{Chat, assemble, citations_hold, search_tool, span, user, without_id};
@@ -377,15 +377,15 @@ async fn a_model_that_never_stops_calls_new_ids_at_every_step_up_to_its_bound() 
 async fn the_default_bound_on_calls_in_a_turn() {
     let emulator = Emulator::start().await.unwrap();
     let chat = Chat::new(&emulator);
-    let tools: Vec<Value> = (0..DEFAULT_TOOL_CALLS + 8)
+    let tools: Vec<Value> = (0..DEFAULT_CHAT_TOOL_CALLS + 8)
         .map(|n| search_tool(&format!("t{n}")))
         .collect();
     let body = json!({"model": MODEL, "messages": [user("x")], "tools": tools});
     let calls = ids_of(&chat.chat(&body).await);
-    assert_eq!(calls.len(), DEFAULT_TOOL_CALLS);
+    assert_eq!(calls.len(), DEFAULT_CHAT_TOOL_CALLS);
     assert_eq!(
         calls.iter().collect::<HashSet<_>>().len(),
-        DEFAULT_TOOL_CALLS
+        DEFAULT_CHAT_TOOL_CALLS
     );
 }
 
