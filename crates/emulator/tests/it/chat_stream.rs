@@ -223,12 +223,12 @@ async fn an_oversized_event_is_one_frame_of_at_least_the_size_asked() {
     assert_eq!(without_id(&padded), without_id(&normal));
     // An absurd size is held to the emulator's bound.
     let capped = read(&chat, &question(true), Duration::from_secs(30), usize::MAX).await;
-    let largest = parse_sse(&capped.text)
-        .iter()
-        .map(|frame| frame.data.len())
-        .max()
-        .unwrap();
-    assert!((MAX_OVERSIZED_EVENT_BYTES..MAX_OVERSIZED_EVENT_BYTES + 100).contains(&largest));
+    let largest = capped.text.split('\n').map(str::len).max().unwrap();
+    let data = "data: ".len();
+    assert!(
+        (MAX_OVERSIZED_EVENT_BYTES..MAX_OVERSIZED_EVENT_BYTES + 100).contains(&(largest - data))
+    );
+    assert!(capped.text.ends_with("data: [DONE]\n\n"));
 }
 
 #[tokio::test]
