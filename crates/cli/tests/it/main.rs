@@ -8,3 +8,4 @@ mod hostile;
 mod pipes;
 mod secrets;
 mod setup;
+mod snippet;
