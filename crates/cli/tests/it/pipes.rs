@@ -25,12 +25,16 @@ fn command(setup: &Setup, args: &[&str]) -> Command {
     command
 }
 
-/// Runs with a stdout whose reader is gone before the first byte: every write fails with a
-/// broken pipe.
-fn with_closed_stdout(mut command: Command) -> Output {
+/// A pipe whose reader is gone: every write to it fails with a broken pipe.
+fn closed_pipe() -> std::io::PipeWriter {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    command.stdout(writer).output().unwrap()
+    writer
+}
+
+/// Runs with a stdout whose reader is gone before the first byte.
+fn with_closed_stdout(mut command: Command) -> Output {
+    command.stdout(closed_pipe()).output().unwrap()
 }
 
 /// Runs as `| head -c1` does: one byte read, then the reader goes.
@@ -306,7 +310,7 @@ fn the_emulator_subcommand_serves_until_interrupted() {
             "2",
             "--quiet",
         ])
-        .stdout(Stdio::null())
+        .stdout(closed_pipe())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
