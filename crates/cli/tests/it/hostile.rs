@@ -310,6 +310,11 @@ fn check_reports_show_the_connector_s_text_escaped() {
             let output = binary().args(&args).output().unwrap();
             assert_eq!(code(&output), expected_code, "{case}: {}", stdout(&output));
             assert_terminal_safe(case, &output);
+            assert!(
+                !stdout(&output).contains("::"),
+                "{case}: a library item in\n{}",
+                stdout(&output)
+            );
             if json {
                 json_of(case, &output);
             }
