@@ -46,6 +46,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 mod faults;
 mod journal;
 mod oauth;
