@@ -3,16 +3,25 @@
 //! `cargo run -p cohere-connectors-examples --example connectors_table`
 //!
 //! With `CO_API_KEY` set it reads your account (read-only); without, it fills the embedded
-//! emulator with a few sample connectors first.
+//! emulator with a few sample connectors first. What the API sends is printed through
+//! `text::escape`: a name can hold escape sequences, and a terminal would act on them.
 
 use std::error::Error;
 
+use clap::Parser;
+use cohere_connectors::text::escape;
 use cohere_connectors::{AuthStatus, Client, Connector};
 use cohere_connectors_emulator::Emulator;
 use futures_util::TryStreamExt;
 
+/// A table of every connector of an account (the emulator's without CO_API_KEY).
+#[derive(Parser)]
+#[command(name = "connectors_table")]
+struct Args {}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
+    Args::parse();
     let has_key = std::env::var("CO_API_KEY").is_ok_and(|key| !key.trim().is_empty());
     // Kept alive until the end: the emulator stops when dropped.
     let emulator = if has_key {
@@ -49,9 +58,10 @@ fn row(connector: &Connector) -> [String; 5] {
         (None, _) if connector.oauth.is_some() => AuthStatus::NotAuthorized.to_string(),
         (None, _) => "active".to_owned(),
     };
+    // Escaped before the widths are measured, so that the columns line up as printed.
     [
-        connector.id.clone(),
-        connector.name.clone(),
+        escape(&connector.id).into_owned(),
+        escape(&connector.name).into_owned(),
         auth,
         status,
         connector.updated_at.format("%Y-%m-%d %H:%M").to_string(),

@@ -17,13 +17,21 @@
 use std::error::Error;
 use std::sync::Arc;
 
+use clap::Parser;
 use cohere_connectors::ServiceAuth;
 use cohere_connectors_emulator::Emulator;
 use cohere_connectors_examples::handbook::{Handbook, connector_service, random_token};
 use cohere_connectors_migrate::{Manifest, SecretRef, Secrets, ToolCall, Toolbox, export};
 
+/// From connectors to Chat v2 tools, offline: a connector registered, exported, turned into
+/// a tool, and a tool call answered.
+#[derive(Parser)]
+#[command(name = "migrate_to_tools")]
+struct Args {}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
+    Args::parse();
     // 1. The connector, registered (with the excludes Cohere applied to its documents).
     let token = random_token();
     let running = connector_service(Arc::new(Handbook::bundled()), token.clone())

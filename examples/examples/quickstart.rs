@@ -9,12 +9,20 @@
 
 use std::error::Error;
 
+use clap::Parser;
 use cohere_connectors::{ApiErrorKind, Client, Connector, ServiceAuth};
 use cohere_connectors_emulator::{Emulator, OAuthProvider};
 use futures_util::TryStreamExt;
 
+/// The crate's main job, end to end: the emulator without CO_API_KEY, your account
+/// (read-only) with it.
+#[derive(Parser)]
+#[command(name = "quickstart")]
+struct Args {}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
+    Args::parse();
     let has_key = std::env::var("CO_API_KEY").is_ok_and(|key| !key.trim().is_empty());
     if has_key {
         list_real_account().await

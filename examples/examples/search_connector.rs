@@ -5,16 +5,19 @@
 //! ```sh
 //! cargo run -p cohere-connectors-examples --example search_connector                  # the whole loop, offline
 //! cargo run -p cohere-connectors-examples --example search_connector -- \
-//!     --addr 127.0.0.1:8081 --token TOKEN                                             # a standalone connector
+//!     --addr 127.0.0.1:8081 --token-file token.txt                                    # a standalone connector
 //! ```
 //!
 //! Standalone, it serves `POST /search` with service auth (`Authorization: Bearer TOKEN`)
-//! until Ctrl-C; the token can also come from `--token-file PATH` or `CONNECTOR_TOKEN`.
+//! until Ctrl-C; the token can also come from `CONNECTOR_TOKEN`, or from `--token TOKEN`
+//! (with a warning: the command line shows in `ps`).
 
 use std::error::Error;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::{CommandFactory, Parser};
 use cohere_connectors::{Secret, ServiceAuth};
 use cohere_connectors_emulator::Emulator;
 use cohere_connectors_examples::handbook::{
@@ -22,26 +25,44 @@ use cohere_connectors_examples::handbook::{
 };
 use cohere_connectors_kit::{Checker, ConnectorSearch, Document};
 
-const USAGE: &str = "\
-usage: search_connector                                   the whole loop, offline
-       search_connector --addr HOST:PORT (--token TOKEN | --token-file PATH)
-                                                          serve the connector until Ctrl-C
-
-  CONNECTOR_TOKEN  the service token, when neither --token nor --token-file is given";
+/// A BM25 connector over a bundled handbook: the whole loop offline (no flags), or a
+/// standalone connector (--addr) until Ctrl-C.
+#[derive(Parser)]
+#[command(name = "search_connector")]
+#[command(
+    after_help = "Environment:\n  CONNECTOR_TOKEN  the service token, when neither --token nor --token-file is given"
+)]
+struct Args {
+    /// Serve the connector on this address until Ctrl-C
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<SocketAddr>,
+    /// The service token, on the command line where `ps` shows it: prefer --token-file or
+    /// CONNECTOR_TOKEN
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        requires = "addr",
+        conflicts_with = "token_file"
+    )]
+    token: Option<String>,
+    /// Read the service token from a file
+    #[arg(long, value_name = "PATH", requires = "addr")]
+    token_file: Option<PathBuf>,
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() {
+    let args = Args::parse();
+    let Some(addr) = args.addr else {
         return offline_loop().await;
-    }
-    match standalone_options(&args) {
-        Ok((addr, token)) => serve_standalone(addr, token).await,
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
-            std::process::exit(2);
-        }
-    }
+    };
+    let token = match standalone_token(&args) {
+        Ok(token) => token,
+        Err(message) => Args::command()
+            .error(clap::error::ErrorKind::MissingRequiredArgument, message)
+            .exit(),
+    };
+    serve_standalone(addr, token).await
 }
 
 async fn offline_loop() -> Result<(), Box<dyn Error>> {
@@ -139,45 +160,24 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-fn standalone_options(args: &[String]) -> Result<(SocketAddr, Secret), String> {
-    let mut addr = None;
-    let mut token = None;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match arg.as_str() {
-            "--addr" => {
-                let text = value("--addr")?;
-                addr = Some(
-                    text.parse()
-                        .map_err(|_| "--addr needs HOST:PORT, e.g. 127.0.0.1:8081".to_owned())?,
-                );
-            }
-            "--token" => token = Some(value("--token")?),
-            "--token-file" => {
-                let path = value("--token-file")?;
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|error| format!("cannot read {path}: {error}"))?;
-                token = Some(text.trim().to_owned());
-            }
-            "-h" | "--help" => return Err("help".into()),
-            // Only flag names are echoed: a stray value may be a token.
-            flag if flag.starts_with("--") && flag.len() <= 40 => {
-                return Err(format!("unknown flag {flag}"));
-            }
-            _ => return Err("unexpected argument".into()),
-        }
-    }
-    let addr = addr.ok_or("--addr is required to serve")?;
-    let token = token
-        .or_else(|| std::env::var("CONNECTOR_TOKEN").ok())
+/// The token from --token (with a warning), --token-file or CONNECTOR_TOKEN.
+fn standalone_token(args: &Args) -> Result<Secret, String> {
+    let token = if let Some(token) = &args.token {
+        eprintln!(
+            "warning: --token shows the token in `ps`: prefer --token-file or CONNECTOR_TOKEN"
+        );
+        Some(token.clone())
+    } else if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        Some(text.trim().to_owned())
+    } else {
+        std::env::var("CONNECTOR_TOKEN").ok()
+    };
+    token
         .filter(|token| !token.trim().is_empty())
-        .ok_or("a token is required: --token, --token-file or CONNECTOR_TOKEN")?;
-    Ok((addr, Secret::new(token)))
+        .map(Secret::new)
+        .ok_or_else(|| "a token is required: --token-file, CONNECTOR_TOKEN or --token".to_owned())
 }
 
 async fn serve_standalone(addr: SocketAddr, token: Secret) -> Result<(), Box<dyn Error>> {

@@ -10,7 +10,9 @@
 //! not list, and applies the plan twice to show that the second run changes nothing.
 
 use std::error::Error;
+use std::path::PathBuf;
 
+use clap::Parser;
 use cohere_connectors::Client;
 use cohere_connectors_emulator::Emulator;
 use cohere_connectors_migrate::Manifest;
@@ -18,14 +20,26 @@ use cohere_connectors_migrate::sync::{PlanOptions, plan};
 
 const DEFAULT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/connectors.json");
 
+/// Keeps an account's connectors in step with a manifest (offline without CO_API_KEY: the
+/// emulator, applied twice).
+#[derive(Parser)]
+#[command(name = "sync_config")]
+struct Args {
+    /// The manifest [default: the bundled data/connectors.json]
+    file: Option<PathBuf>,
+    /// Make the changes (without it, only the plan is printed)
+    #[arg(long)]
+    apply: bool,
+    /// Delete the connectors the manifest does not list
+    #[arg(long)]
+    prune: bool,
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let file = args
-        .iter()
-        .find(|arg| !arg.starts_with("--"))
-        .map_or(DEFAULT_FILE, String::as_str);
-    let desired = Manifest::read(file)?;
+    let args = Args::parse();
+    let file = args.file.unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
+    let desired = Manifest::read(&file)?;
 
     let has_key = std::env::var("CO_API_KEY").is_ok_and(|key| !key.trim().is_empty());
     let emulator = if has_key {
@@ -55,11 +69,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // Offline, show the whole loop: apply, then apply again.
     let (apply, prune, rounds) = match emulator {
         Some(_) => (true, true, 2),
-        None => (
-            args.iter().any(|a| a == "--apply"),
-            args.iter().any(|a| a == "--prune"),
-            1,
-        ),
+        None => (args.apply, args.prune, 1),
     };
 
     for round in 1..=rounds {

@@ -1,7 +1,7 @@
 //! Requests per second and memory of the emulator binary under load, from another process:
 //!
 //! ```sh
-//! cargo build --release --features emulator --bin cohere-connectors-emulator
+//! cargo build --release -p cohere-connectors-emulator --features cli --bin cohere-connectors-emulator
 //! cargo run --release -p cohere-connectors-benches --bin emulator_load -- target/release/cohere-connectors-emulator
 //! ```
 //!

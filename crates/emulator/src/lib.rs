@@ -89,6 +89,8 @@
 #![forbid(unsafe_code)]
 
 mod chat;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod faults;
 mod journal;
 mod oauth;

@@ -1,104 +1,10 @@
-//! The binary, run as a user would run it, against the emulator.
+//! Each command against the emulator: what it prints, what it changes, its exit code.
 
-use std::path::PathBuf;
-use std::process::Output;
-
-use assert_cmd::Command;
 use cohere_connectors::ServiceAuth;
-use cohere_connectors_emulator::Emulator;
-use cohere_connectors_kit::Document;
-use cohere_connectors_kit::server::{Access, ConnectorService, RunningConnector};
+use cohere_connectors_kit::server::Access;
 use serde_json::Value;
 
-const KEY: &str = "cli-test-key-0123";
-const TOKEN: &str = "cli-service-token-0123456789";
-
-/// An emulator on a runtime of its own, so that the test can block on the binary.
-struct Setup {
-    runtime: tokio::runtime::Runtime,
-    emulator: Emulator,
-    dir: PathBuf,
-}
-
-impl Setup {
-    fn new(seed: usize) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = runtime
-            .block_on(Emulator::builder().api_key(KEY).seed(seed).start())
-            .unwrap();
-        let dir = std::env::temp_dir().join(format!(
-            "cc-cli-{}-{}",
-            std::process::id(),
-            emulator.base_url().rsplit(':').next().unwrap()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self {
-            runtime,
-            emulator,
-            dir,
-        }
-    }
-
-    fn cli(&self) -> Command {
-        let mut command = Command::cargo_bin("cohere-connectors").unwrap();
-        command
-            .env("CO_API_URL", self.emulator.base_url())
-            .env("CO_API_KEY", KEY)
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE");
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cli().args(args).output().unwrap()
-    }
-
-    fn file(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.dir.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn connector(&self, access: Access) -> RunningConnector {
-        self.runtime
-            .block_on(
-                ConnectorService::new(access, |request, _| async move {
-                    Ok(vec![
-                        Document::new()
-                            .with_id("1")
-                            .with_title("Hit")
-                            .with_text(request.query)
-                            .with_url("https://e.example.com/1")
-                            .with_timestamp("2024-01-01T00:00:00Z"),
-                    ])
-                })
-                .bind("127.0.0.1:0"),
-            )
-            .unwrap()
-    }
-}
-
-impl Drop for Setup {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
+use super::setup::{Setup, TOKEN, binary, code, stderr, stdout};
 
 #[test]
 fn list_writes_a_table_json_and_json_lines() {
@@ -149,7 +55,7 @@ fn get_create_update_delete_authorize_and_secrets_never_printed() {
     assert_eq!(code(&missing), 1);
     let message = stderr(&missing);
     assert!(
-        message.starts_with("error: get-connector: 404 Not Found: connector not found"),
+        message.starts_with("error: get: 404 Not Found: connector not found"),
         "{message}"
     );
     assert_eq!(message.lines().count(), 1);
@@ -212,12 +118,14 @@ fn get_create_update_delete_authorize_and_secrets_never_printed() {
     ]);
     assert_eq!(code(&rotated), 0, "{}", stderr(&rotated));
     assert!(stdout(&rotated).contains("https://wiki2.example.com/search"));
-    assert_eq!(code(&setup.run(&["update", "wiki"])), 1);
+    let nothing = setup.run(&["update", "wiki"]);
+    assert_eq!(code(&nothing), 64, "nothing to update is wrong usage");
+    assert!(stderr(&nothing).starts_with("error: nothing to update: give at least one of --name"));
     for output in [&created, &from_file, &rotated] {
         assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
     }
 
-    // A password in a URL is data for --json, hidden from people.
+    // A password in a URL is a secret: hidden from people and from JSON alike.
     setup.run(&[
         "create",
         "--name",
@@ -234,12 +142,18 @@ fn get_create_update_delete_authorize_and_secrets_never_printed() {
         );
         assert!(stdout(&shown).contains("https://bot:[redacted]@private.example.com/search"));
     }
-    let json: Value =
-        serde_json::from_slice(&setup.run(&["get", "private", "--json"]).stdout).unwrap();
-    assert_eq!(
-        json["url"],
-        "https://bot:url-pass-123@private.example.com/search"
-    );
+    for args in [
+        &["get", "private", "--json"][..],
+        &["list", "--json"][..],
+        &["list", "--jsonl"][..],
+    ] {
+        let shown = stdout(&setup.run(args));
+        assert!(!shown.contains("url-pass-123"), "{args:?}: {shown}");
+        assert!(
+            shown.contains("https://bot:[redacted]@private.example.com/search"),
+            "{args:?}: {shown}"
+        );
+    }
     setup.run(&["delete", "private", "--yes"]);
 
     // Authorize prints the provider's URL.
@@ -322,7 +236,25 @@ fn export_then_plan_reports_no_change_and_apply_is_idempotent_with_prune() {
     assert_eq!(json["changes"].as_array().unwrap().len(), 2);
     assert_eq!(json["changes"][1]["action"], "delete");
 
-    let applied = setup.run(&["apply", "-f", manifest.to_str().unwrap(), "--prune"]);
+    // Deleting needs --yes without a terminal to ask on: nothing is applied, not even the update.
+    let refused = setup.run(&["apply", "-f", manifest.to_str().unwrap(), "--prune"]);
+    assert_eq!(code(&refused), 1, "{}", stderr(&refused));
+    assert_eq!(
+        stderr(&refused),
+        "error: not applying a plan that deletes 1 connector(s): stray without --yes (stdin is not a terminal to ask on)\n"
+    );
+    assert_eq!(setup.emulator.connector_count(), 10);
+    assert!(
+        stdout(&refused).contains("- delete stray"),
+        "the plan is shown first"
+    );
+    let applied = setup.run(&[
+        "apply",
+        "-f",
+        manifest.to_str().unwrap(),
+        "--prune",
+        "--yes",
+    ]);
     assert_eq!(code(&applied), 0, "{}", stderr(&applied));
     assert!(
         stdout(&applied).contains("updated sample-connector-3: url\ndeleted stray\n"),
@@ -338,6 +270,21 @@ fn export_then_plan_reports_no_change_and_apply_is_idempotent_with_prune() {
     assert_eq!(
         code(&setup.run(&["plan", "-f", manifest.to_str().unwrap(), "--prune"])),
         0
+    );
+    // A plan without deletes applies without --yes.
+    let updated = setup.run(&[
+        "update",
+        "sample-connector-4",
+        "--url",
+        "https://moved.example.com/search",
+    ]);
+    assert_eq!(code(&updated), 0, "{}", stderr(&updated));
+    let applied = setup.run(&["apply", "-f", manifest.to_str().unwrap()]);
+    assert_eq!(code(&applied), 0, "{}", stderr(&applied));
+    assert!(
+        stdout(&applied).ends_with("updated sample-connector-4: url\n"),
+        "{}",
+        stdout(&applied)
     );
 
     // A manifest that is not one.
@@ -410,16 +357,15 @@ fn conventions_exit_codes_colour_schema_completions_and_a_retired_api() {
     let setup = Setup::new(2);
     assert_eq!(code(&setup.run(&["bogus"])), 64);
     assert_eq!(code(&setup.run(&["create", "--name", "x"])), 64);
-    let no_key = setup
-        .cli()
-        .env_remove("CO_API_KEY")
+    let no_key = binary()
+        .env("CO_API_URL", setup.emulator.base_url())
         .args(["list"])
         .output()
         .unwrap();
     assert_eq!(code(&no_key), 1);
     assert_eq!(
         stderr(&no_key),
-        "error: no API key: set CO_API_KEY, or pass --api-key-file (or --api-key)\n"
+        "error: no API key: set CO_API_KEY (or COHERE_API_KEY), or pass --api-key-file or --api-key-stdin\n"
     );
     let wrong_key = setup
         .cli()
@@ -467,7 +413,12 @@ fn conventions_exit_codes_colour_schema_completions_and_a_retired_api() {
         .unwrap();
     assert_eq!(code(&retired), 1);
     let text = stderr(&retired);
-    assert!(text.starts_with("error: list-connectors: 404 Not Found: the Connectors API is not available to this account"), "{text}");
+    assert!(
+        text.starts_with(
+            "error: list: 404 Not Found: the Connectors API is not available to this account"
+        ),
+        "{text}"
+    );
     assert!(
         text.lines()
             .nth(1)
@@ -475,35 +426,4 @@ fn conventions_exit_codes_colour_schema_completions_and_a_retired_api() {
             .starts_with("hint: export what you can"),
         "{text}"
     );
-}
-
-#[test]
-fn the_help_text_is_the_one_reviewed() {
-    let setup = Setup::new(0);
-    for (args, file) in [
-        (&["--help"][..], "help.txt"),
-        (&["plan", "--help"][..], "plan-help.txt"),
-    ] {
-        let output = setup
-            .cli()
-            .env("NO_COLOR", "1")
-            .env_remove("CO_API_KEY")
-            .env_remove("CO_API_URL")
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(code(&output), 0);
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/snapshots")
-            .join(file);
-        let help = stdout(&output);
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(&path, &help).unwrap();
-        }
-        let reviewed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(
-            help, reviewed,
-            "{file} changed: review it, then run with UPDATE_SNAPSHOTS=1"
-        );
-    }
 }
