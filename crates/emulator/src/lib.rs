@@ -31,6 +31,47 @@
 //! It also runs the OAuth round trip (see [`OAuthProvider`]): each API key is a user with
 //! their own `auth_status`, absent until they authorize.
 //!
+//! And it plays the model at `POST /v2/chat`, so that a Chat v2 tool loop runs offline: a
+//! scripted, deterministic model that calls every tool it is given (up to
+//! [`chat_tool_calls`](EmulatorBuilder::chat_tool_calls)) with the user's question, answers
+//! tool results and `documents` with one cited line per document (citation offsets in
+//! Unicode code points, sources with Cohere's ids: the document's own, `doc:<index>`,
+//! `<tool_call_id>:<index>`), and otherwise echoes the user. `stream: true` gives the same
+//! response as Cohere's server-sent events, which [`StreamFault`]s cut, reset, stall, make
+//! endless or oversized. It refuses what Cohere refuses, in Cohere's words where Cohere
+//! documents them: a tool message without a `tool_call_id` or answering a call the previous
+//! assistant turn did not make, a tool name outside `[A-Za-z_][A-Za-z0-9_]*`, duplicate
+//! document or tool call ids, a missing `model`, malformed JSON, unknown fields (422).
+//! Bodies up to [`MAX_CHAT_BODY_BYTES`].
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cohere_connectors_emulator::Emulator;
+//! use serde_json::{Value, json};
+//!
+//! let emulator = Emulator::start().await?;
+//! let request = json!({
+//!     "model": "command-a-03-2025",
+//!     "messages": [{"role": "user", "content": "Where do penguins live?"}],
+//!     "documents": [{"id": "habitats", "data": {"title": "Habitats", "text": "In Antarctica."}}],
+//! });
+//! let answer = reqwest::Client::new()
+//!     .post(format!("{}/v2/chat", emulator.base_url()))
+//!     .bearer_auth(emulator.api_key())
+//!     .body(request.to_string())
+//!     .send()
+//!     .await?
+//!     .bytes()
+//!     .await?;
+//! let answer: Value = serde_json::from_slice(&answer)?;
+//! assert_eq!(answer["message"]["content"][0]["text"], "Habitats says: In Antarctica.");
+//! let citation = &answer["message"]["citations"][0];
+//! assert_eq!((citation["start"].as_u64(), citation["end"].as_u64()), (Some(15), Some(29)));
+//! assert_eq!(citation["sources"][0]["id"], "habitats");
+//! # Ok(()) }
+//! ```
+//!
 //! Its answers are checked in the crate's tests against Cohere's own OpenAPI definition with
 //! an independent JSON Schema validator. Its limits, chosen here since Cohere documents none:
 //! names of at most 256 characters (so ids stay under 110 bytes), at most 1,000,000
@@ -41,11 +82,13 @@
 //!
 //! Depends on the SDK (`cohere-connectors`: its client, types and text hygiene) and on the
 //! connector kit (`cohere-connectors-kit`: the search client that verifies connectors). The
-//! layers, bottom up: the wire vocabulary and the store; the OAuth walk and verification;
-//! the routes; the server loop.
+//! layers, bottom up: the reply vocabulary and the faults; the wire types and the store; the
+//! OAuth walk, verification, and the chat's model (its own modules, over the reply
+//! vocabulary and the faults only); the routes; the server loop.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod chat;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod faults;
@@ -66,7 +109,10 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use faults::Faults;
+pub use chat::{
+    DEFAULT_TOOL_CALLS as DEFAULT_CHAT_TOOL_CALLS, MAX_BODY_BYTES as MAX_CHAT_BODY_BYTES,
+};
+pub use faults::{Faults, MAX_OVERSIZED_EVENT_BYTES, StreamFault};
 pub use journal::Exchange;
 pub use oauth::{OAuthProvider, OAuthWalkError};
 pub use store::{MAX_CONNECTORS, MAX_ID_STEM_BYTES, MAX_NAME_CHARS};
@@ -231,6 +277,7 @@ pub struct EmulatorBuilder {
     journal: usize,
     limits: Limits,
     verify: Option<Duration>,
+    chat: chat::Script,
 }
 
 /// How long the emulator waits for a connector it verifies, unless told otherwise: Cohere's
@@ -348,6 +395,52 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most tools the chat's model calls in one turn (default [`DEFAULT_CHAT_TOOL_CALLS`]; at
+    /// least 1): with more tools, it calls the first ones.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cohere_connectors_emulator::Emulator;
+    /// use serde_json::{Value, json};
+    ///
+    /// let emulator = Emulator::builder().chat_tool_calls(1).start().await?;
+    /// let tool = |name: &str| json!({"type": "function", "function": {"name": name,
+    ///     "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
+    ///                    "required": ["query"]}}});
+    /// let request = json!({"model": "command-a-03-2025",
+    ///     "messages": [{"role": "user", "content": "tea"}],
+    ///     "tools": [tool("search_wiki"), tool("search_crm")]});
+    /// let answer = reqwest::Client::new()
+    ///     .post(format!("{}/v2/chat", emulator.base_url()))
+    ///     .bearer_auth(emulator.api_key())
+    ///     .header("content-type", "application/json")
+    ///     .body(request.to_string())
+    ///     .send()
+    ///     .await?
+    ///     .bytes()
+    ///     .await?;
+    /// let answer: Value = serde_json::from_slice(&answer)?;
+    /// assert_eq!(answer["finish_reason"], "TOOL_CALL");
+    /// let calls = answer["message"]["tool_calls"].as_array().unwrap();
+    /// assert_eq!(calls.len(), 1);
+    /// assert_eq!(calls[0]["function"]["arguments"], r#"{"query":"tea"}"#);
+    /// assert!(calls[0]["id"].as_str().unwrap().starts_with("search_wiki_"));
+    /// # Ok(()) }
+    /// ```
+    pub fn chat_tool_calls(mut self, max: usize) -> Self {
+        self.chat.tool_calls = max.max(1);
+        self
+    }
+
+    /// Makes the chat's model call the tools again after their results, instead of
+    /// answering, for ever (default: off): a model that never stops, to test a tool loop's
+    /// bound on its steps. Each step's calls have new ids.
+    pub fn chat_keeps_calling_tools(mut self, keep: bool) -> Self {
+        self.chat.keep_calling_tools = keep;
+        self
+    }
+
     /// Binds and starts serving.
     ///
     /// # Errors
@@ -387,6 +480,8 @@ impl EmulatorBuilder {
                 timeout,
                 http: http.clone(),
             }),
+            chat: self.chat,
+            faults: self.faults.clone(),
         });
         let task = tokio::spawn(server::serve(
             listener,
@@ -420,6 +515,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("journal", &self.journal)
             .field("limits", &self.limits)
             .field("verify", &self.verify)
+            .field("chat", &self.chat)
             .finish_non_exhaustive()
     }
 }

@@ -35,6 +35,11 @@ impl Refusal {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, message)
     }
+
+    /// A body over a route's bound of `max` bytes.
+    pub(crate) fn too_large(max: usize) -> Self {
+        Self::new(413, format!("the request body is larger than {max} bytes"))
+    }
 }
 
 #[derive(Serialize)]

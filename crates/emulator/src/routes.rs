@@ -1,7 +1,8 @@
-//! The API's routes over the store, with the API's JSON errors for everything that goes wrong
-//! (authentication, unknown routes, wrong methods, bodies too large or malformed). No answer
-//! ever echoes a value from the request: a key or a token in the wrong place must not come
-//! back in a message.
+//! The API's routes over the store (and the chat's scripted model), with the API's JSON
+//! errors for everything that goes wrong (authentication, unknown routes, wrong methods,
+//! bodies too large or malformed). No answer of the connector routes ever echoes a value from
+//! the request: a key or a token in the wrong place must not come back in a message. (The
+//! chat quotes a document id or a tool name in the refusals where Cohere does.)
 
 use std::sync::Arc;
 
@@ -13,9 +14,11 @@ use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 
+use super::chat;
+use super::faults::Faults;
 use super::oauth::{self, CALLBACK_PATH, Callback, Pending};
 use super::reply::{Refusal, json_bytes};
 use super::store::{self, Caller, Store};
@@ -39,6 +42,10 @@ pub(crate) struct App {
     pub http: reqwest::Client,
     /// Set when connectors are called before they are created or moved.
     pub verifier: Option<Verifier>,
+    /// How the chat's model behaves.
+    pub chat: chat::Script,
+    /// The stream faults the chat takes (the server loop takes the others).
+    pub faults: Faults,
 }
 
 impl App {
@@ -49,17 +56,22 @@ impl App {
 
 pub(crate) fn router(app: App) -> Router {
     let api = Router::new()
-        .route("/v1/connectors", get(list).post(create))
+        .route(
+            "/v1/connectors",
+            bounded(get(list).post(create), MAX_BODY_BYTES),
+        )
         .route(
             "/v1/connectors/{id}",
-            get(get_one).patch(update).delete(delete),
+            bounded(get(get_one).patch(update).delete(delete), MAX_BODY_BYTES),
         )
         // POST is the API's documented method; Cohere's Python SDK 4.x
         // (`co.o_auth_authorize_connector`) sends GET, which the API answered the same way.
         .route(
             "/v1/connectors/{id}/oauth/authorize",
-            post(authorize).get(authorize),
+            bounded(post(authorize).get(authorize), MAX_BODY_BYTES),
         )
+        // A conversation of tool results outgrows the connectors' bound: its own.
+        .route("/v2/chat", bounded(post(chat), chat::MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(app.clone(), authenticate));
     // The user's browser follows the provider's redirect here: it carries no API key.
     let public = Router::new().route(CALLBACK_PATH, get(callback));
@@ -68,6 +80,27 @@ pub(crate) fn router(app: App) -> Router {
         .method_not_allowed_fallback(|| async { error(405, "method not allowed on this endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
+}
+
+/// A route whose bodies are bounded by `max` bytes: one that declares more is refused with
+/// 413 before a byte of it is read (without this, the route would wait for a body it will
+/// refuse, until the request times out), one that sends more when it is read.
+fn bounded(route: MethodRouter<App>, max: usize) -> MethodRouter<App> {
+    route
+        .layer(DefaultBodyLimit::max(max))
+        .layer(middleware::from_fn_with_state(max, refuse_declared_over))
+}
+
+async fn refuse_declared_over(State(max): State<usize>, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > u64::try_from(max).unwrap_or(u64::MAX)) {
+        return refused(&Refusal::too_large(max));
+    }
+    next.run(request).await
 }
 
 /// `Authorization: Bearer <key>` with one of the accepted keys, like the API. Which key it
@@ -89,6 +122,10 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
     };
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+async fn chat(State(app): State<App>, body: Result<Bytes, BytesRejection>) -> Response {
+    chat::respond(&app.chat, &app.faults, body)
 }
 
 async fn list(
@@ -276,10 +313,7 @@ fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, Refusal> {
 fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Refusal> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Refusal::new(
-                413,
-                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            )
+            Refusal::too_large(MAX_BODY_BYTES)
         } else {
             Refusal::bad_request("the request body could not be read")
         }

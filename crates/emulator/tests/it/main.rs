@@ -2,6 +2,13 @@
 
 mod abuse;
 mod api;
+mod chat;
+mod chat_client;
+mod chat_hostile;
+mod chat_props;
+mod chat_python;
+mod chat_refusals;
+mod chat_stream;
 mod oauth;
 mod python_sdk;
 mod verify;
