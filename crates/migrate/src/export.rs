@@ -8,6 +8,7 @@ use futures_util::TryStreamExt;
 
 use super::MigrateError;
 use super::manifest::{MANIFEST_VERSION, ManifestConnector};
+use super::secrets::shown_path;
 use cohere_connectors::Client;
 
 /// What an export wrote.
@@ -23,8 +24,14 @@ pub struct ExportSummary {
 
 /// Writes every connector of the account to `out` as a [`Manifest`](super::Manifest) (JSON,
 /// one connector per line), streaming: memory stays at one page of 100 whatever the size of
-/// the account. Secrets the API never returns are written as environment variable names to
-/// fill (`CONNECTOR_<ID>_SERVICE_TOKEN`, `CONNECTOR_<ID>_OAUTH_CLIENT_SECRET`).
+/// the account. What it writes, [`Manifest::from_json`](super::Manifest::from_json) reads
+/// back and [`plan`](crate::sync::plan) compares to nothing to change.
+///
+/// The manifest holds no secret. The ones the API never returns are written as environment
+/// variables to fill (`CONNECTOR_<ID>_SERVICE_TOKEN`, `CONNECTOR_<ID>_OAUTH_CLIENT_SECRET`),
+/// and so is a password in a search URL, which the URL is written without
+/// (`CONNECTOR_<ID>_URL_PASSWORD`, put back when the URL is used). No two connectors get the
+/// same variable, whatever their ids (see the README's "Moving to Chat v2 tools").
 ///
 /// `out` is written with blocking calls: give it a buffer or a file.
 ///
@@ -44,7 +51,9 @@ pub struct ExportSummary {
 ///
 /// # Errors
 ///
-/// The first failed call ([`MigrateError::Api`]: a retired API among them) or write.
+/// The first failed call ([`MigrateError::Api`]: a retired API among them) or write;
+/// [`MigrateError::Manifest`] for a connector the API returned with a URL a manifest cannot
+/// hold (not an http(s) URL, a password in an OAuth endpoint).
 pub async fn export<W: Write>(client: &Client, mut out: W) -> Result<ExportSummary, MigrateError> {
     let write_error = |error| MigrateError::io("cannot write the manifest", error);
     write!(
@@ -56,9 +65,8 @@ pub async fn export<W: Write>(client: &Client, mut out: W) -> Result<ExportSumma
     let mut summary = ExportSummary::default();
     let mut connectors = client.connectors().list().limit(100).stream();
     while let Some(connector) = connectors.try_next().await? {
-        let entry = ManifestConnector::from_connector(&connector);
-        let references = u64::from(entry.service_auth.is_some())
-            .saturating_add(u64::from(entry.oauth.is_some()));
+        let entry = ManifestConnector::from_connector(&connector)?;
+        let references = u64::try_from(entry.secret_references().count()).unwrap_or(u64::MAX);
         let line = serde_json::to_string(&entry)
             .map_err(|error| MigrateError::io("cannot write the manifest", error.into()))?;
         let separator = if summary.connectors == 0 { "" } else { "," };
@@ -93,13 +101,13 @@ pub async fn export_file(
         .unwrap_or_else(|| "manifest.json".into());
     let temporary = path.with_file_name(format!(".{file_name}.partial-{}", std::process::id()));
     let file = std::fs::File::create(&temporary).map_err(|error| {
-        MigrateError::io(format!("cannot create {}", temporary.display()), error)
+        MigrateError::io(format!("cannot create {}", shown_path(&temporary)), error)
     })?;
     let outcome = export(client, std::io::BufWriter::new(file)).await;
     match outcome {
         Ok(summary) => {
             std::fs::rename(&temporary, path).map_err(|error| {
-                MigrateError::io(format!("cannot write {}", path.display()), error)
+                MigrateError::io(format!("cannot write {}", shown_path(path)), error)
             })?;
             Ok(summary)
         }

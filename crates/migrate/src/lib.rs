@@ -41,7 +41,7 @@ mod tools;
 pub use error::MigrateError;
 pub use export::{ExportSummary, export, export_file};
 pub use manifest::{
-    MANIFEST_VERSION, Manifest, ManifestConnector, ManifestOAuth, ManifestServiceAuth,
+    InManifest, MANIFEST_VERSION, Manifest, ManifestConnector, ManifestOAuth, ManifestServiceAuth,
 };
 pub use secrets::{SecretRef, Secrets};
 pub use toolbox::{ConnectorTool, ToolError, Toolbox};

@@ -109,7 +109,7 @@ impl ConnectorTool {
         let per_user = connector.auth_type == Some(AuthType::OAuth);
         if connector.auth_type == Some(AuthType::ServiceAuth) && service_auth.is_none() {
             return Err(MigrateError::Secret {
-                connector: connector.id.clone(),
+                connector: connector.id.to_string(),
                 field: "service_auth.token",
                 message:
                     "the connector uses service auth: give its token (the API never returns it)"
@@ -136,14 +136,18 @@ impl ConnectorTool {
         entry: &ManifestConnector,
         secrets: &Secrets,
     ) -> Result<Self, MigrateError> {
+        let url = entry
+            .search_url(secrets)?
+            .map(String::from)
+            .unwrap_or_default();
         Self::build(
             entry.label(),
-            &entry.name,
-            entry.description.as_deref(),
-            &entry.url,
-            &entry.excludes,
+            &entry.definition.name,
+            entry.definition.description.as_deref(),
+            &url,
+            &entry.definition.excludes,
             entry.service_auth(secrets)?,
-            entry.oauth.is_some(),
+            entry.definition.oauth.is_some(),
         )
     }
 
@@ -342,7 +346,7 @@ impl Toolbox {
         for entry in manifest
             .connectors
             .iter()
-            .filter(|entry| entry.active != Some(false))
+            .filter(|entry| entry.definition.active != Some(false))
         {
             toolbox.add(ConnectorTool::from_manifest(entry, secrets)?);
         }

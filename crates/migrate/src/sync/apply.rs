@@ -75,7 +75,7 @@ impl Plan {
                     .send()
                     .await
                     .map(|created| Applied::Created {
-                        id: created.id,
+                        id: created.id.into_string(),
                         name: name.clone(),
                     }),
                 Change::Update {

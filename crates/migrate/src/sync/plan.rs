@@ -7,6 +7,7 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 
 use super::diff::{FieldChange, updatable};
+use crate::manifest::{AccountAuth, account_auth};
 use crate::{Manifest, ManifestConnector, Secrets};
 use cohere_connectors::{AuthType, Client, Connector, ConnectorUpdate, NewConnector};
 
@@ -280,15 +281,15 @@ pub async fn plan(
             .id
             .as_deref()
             .and_then(|id| by_id.get(id))
-            .or_else(|| by_name.get(definition.name.as_str()))
+            .or_else(|| by_name.get(definition.definition.name.as_str()))
             .copied()
             .filter(|index| !matched[*index]);
         match found {
             None => {
                 let request = definition.to_new_connector(&secrets)?;
                 creates.push(Change::Create {
-                    name: definition.name.clone(),
-                    url: cohere_connectors::redact_url(&definition.url).into_owned(),
+                    name: definition.definition.name.clone(),
+                    url: request.url.redacted().into_owned(),
                     request: Box::new(request),
                 });
             }
@@ -312,7 +313,7 @@ pub async fn plan(
         .zip(&matched)
         .filter(|(_, matched)| !**matched)
         .map(|(connector, _)| Change::Delete {
-            id: connector.id.clone(),
+            id: connector.id.to_string(),
             name: connector.name.clone(),
         })
         .collect();
@@ -352,24 +353,27 @@ fn update_for(
     resend_secrets: bool,
     notices: &mut Vec<Notice>,
 ) -> Result<Option<Change>, SyncError> {
-    let mut fields = updatable(current, desired);
+    let desired_url = desired.search_url(secrets)?;
+    let mut fields = updatable(current, desired, desired_url.as_deref());
     let mut request = ConnectorUpdate::new();
     let notice = |message: String, drift: bool| Notice {
-        connector: current.id.clone(),
+        connector: current.id.to_string(),
         message,
         drift,
     };
-    if desired.description.is_some() && current.description != desired.description {
+    if desired.definition.description.is_some()
+        && current.description != desired.definition.description
+    {
         notices.push(notice(
             "the description differs, and the API cannot change it in place (delete and create the connector to change it)".into(),
             true,
         ));
     }
     let has = current.auth_type.clone();
-    let wants_service = desired.service_auth.is_some();
-    let wants_oauth = desired.oauth.is_some();
-    let service_now = has == Some(AuthType::ServiceAuth);
-    let oauth_now = has == Some(AuthType::OAuth);
+    let wants_service = desired.definition.service_auth.is_some();
+    let wants_oauth = desired.definition.oauth.is_some();
+    let service_now = account_auth(current) == AccountAuth::Service;
+    let oauth_now = account_auth(current) == AccountAuth::OAuth;
     if !wants_service && !wants_oauth && (service_now || oauth_now) {
         notices.push(notice(
             "the account has credentials the definition does not, and the API cannot remove them in place".into(),
@@ -425,17 +429,19 @@ fn update_for(
     }
     for field in &fields {
         match field.field.as_str() {
-            "name" => request.name = Some(desired.name.clone()),
-            "url" => request.url = Some(desired.url.clone()),
-            "excludes" => request.excludes = Some(desired.excludes.clone()),
-            "active" => request.active = desired.active,
-            "continue_on_failure" => request.continue_on_failure = desired.continue_on_failure,
+            "name" => request.name = Some(desired.definition.name.clone()),
+            "url" => request.url = desired_url.clone(),
+            "excludes" => request.excludes = Some(desired.definition.excludes.clone()),
+            "active" => request.active = desired.definition.active,
+            "continue_on_failure" => {
+                request.continue_on_failure = desired.definition.continue_on_failure;
+            }
             _ => {}
         }
     }
     Ok(Some(Change::Update {
-        id: current.id.clone(),
-        name: desired.name.clone(),
+        id: current.id.to_string(),
+        name: desired.definition.name.clone(),
         fields,
         request: Box::new(request),
     }))

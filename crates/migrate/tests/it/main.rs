@@ -1,4 +1,6 @@
-//! Migration and management through the public API: export, manifests, tools, plan and apply.
+//! Migration and management through the public API: export, manifests, files, tools, plan and
+//! apply.
 
+mod manifests;
 mod migrate;
 mod sync;

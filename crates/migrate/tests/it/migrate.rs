@@ -71,7 +71,7 @@ async fn export_then_recreate_gives_an_equal_account() {
             .unwrap()
             .parse()
             .unwrap();
-        if let Some(auth) = &mut connector.service_auth {
+        if let Some(auth) = &mut connector.definition.service_auth {
             assert_eq!(
                 auth.token_type, None,
                 "the API does not say how the token is sent"
@@ -86,7 +86,7 @@ async fn export_then_recreate_gives_an_equal_account() {
             );
             secrets = secrets.with(name.clone(), format!("sample-token-{index}"));
         }
-        if let Some(oauth) = &connector.oauth {
+        if let Some(oauth) = &connector.definition.oauth {
             let SecretRef::Env(name) = &oauth.client_secret else {
                 panic!()
             };
@@ -110,7 +110,7 @@ async fn export_then_recreate_gives_an_equal_account() {
             .send()
             .await
             .unwrap();
-        assert_eq!(Some(created.id.as_str()), connector.id.as_deref());
+        assert_eq!(Some(&created.id), connector.id.as_ref());
     }
     let recreated = account_manifest(&client).await;
     assert_eq!(definitions(&recreated), definitions(&exported));
@@ -188,7 +188,7 @@ fn manifests_that_break_the_rules_are_refused_without_quoting_values() {
         ),
         (
             json!({"version": 1, "connectors": [{"name": "A", "url": "ftp://x"}]}),
-            "connectors[0]: the url is not an http(s) URL",
+            "invalid manifest: not an absolute http(s) URL with a host (the scheme is not http or https)",
         ),
         (
             json!({"version": 1, "connectors": [{"name": " ", "url": "https://x.example.com"}]}),
@@ -469,7 +469,10 @@ async fn live_connectors_become_tools_too() {
     };
     assert!(!document.data.contains_key("who"), "excludes are applied");
     assert_eq!(
-        ManifestConnector::from_connector(&connectors[0]).excludes,
+        ManifestConnector::from_connector(&connectors[0])
+            .unwrap()
+            .definition
+            .excludes,
         ["who"]
     );
 }

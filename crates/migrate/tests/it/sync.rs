@@ -34,13 +34,13 @@ fn manifest(value: serde_json::Value) -> Manifest {
 fn filled(mut manifest: Manifest) -> (Manifest, Secrets) {
     let mut secrets = Secrets::none();
     for connector in &mut manifest.connectors {
-        if let Some(auth) = &mut connector.service_auth {
+        if let Some(auth) = &mut connector.definition.service_auth {
             auth.token_type = Some(AuthTokenType::Bearer);
             if let SecretRef::Env(name) = &auth.token {
                 secrets = secrets.with(name.clone(), "a-service-token");
             }
         }
-        if let Some(oauth) = &connector.oauth
+        if let Some(oauth) = &connector.definition.oauth
             && let SecretRef::Env(name) = &oauth.client_secret
         {
             secrets = secrets.with(name.clone(), "a-client-secret");
@@ -106,7 +106,13 @@ async fn plan_apply_round_trips_an_exported_account_and_a_second_apply_changes_n
     let names = |connectors: Vec<Connector>| {
         let mut names: Vec<(String, Option<String>, Option<String>)> = connectors
             .into_iter()
-            .map(|c| (c.name, c.url, c.auth_type.map(|a| a.as_str().to_owned())))
+            .map(|c| {
+                (
+                    c.name,
+                    c.url.map(String::from),
+                    c.auth_type.map(|a| a.as_str().to_owned()),
+                )
+            })
             .collect();
         names.sort();
         names
