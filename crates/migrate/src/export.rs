@@ -7,6 +7,7 @@ use chrono::Utc;
 use futures_util::TryStreamExt;
 
 use super::MigrateError;
+use super::fs::Replacement;
 use super::manifest::{MANIFEST_VERSION, ManifestConnector};
 use super::secrets::shown_path;
 use cohere_connectors::Client;
@@ -84,36 +85,40 @@ pub async fn export<W: Write>(client: &Client, mut out: W) -> Result<ExportSumma
     Ok(summary)
 }
 
-/// [`export`] to a file, written whole or not at all: into a temporary file beside `path`,
-/// renamed over it once complete.
+/// [`export`] to a file, written whole or not at all: into a temporary file beside `path`
+/// (created exclusively, with a random name, mode 0600), synced, then renamed over it. A file
+/// it replaces keeps its mode; a link at `path` is replaced, not followed. On any error, and
+/// when the future is dropped, the temporary file is removed and `path` is left as it was.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use cohere_connectors_migrate::{Manifest, export_file};
+///
+/// let emulator = cohere_connectors_emulator::Emulator::builder().seed(2).start().await?;
+/// let path = std::env::temp_dir().join(format!("export-doc-{}.json", std::process::id()));
+/// export_file(&emulator.client()?, &path).await?;
+/// assert_eq!(Manifest::read(&path)?.connectors.len(), 2);
+/// # #[cfg(unix)]
+/// # {
+/// use std::os::unix::fs::PermissionsExt;
+/// assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+/// # }
+/// # std::fs::remove_file(&path)?;
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 ///
-/// As [`export`], and when the file cannot be created or renamed.
+/// As [`export`], and when the file cannot be created, written or renamed.
 pub async fn export_file(
     client: &Client,
     path: impl AsRef<Path>,
 ) -> Result<ExportSummary, MigrateError> {
     let path = path.as_ref();
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "manifest.json".into());
-    let temporary = path.with_file_name(format!(".{file_name}.partial-{}", std::process::id()));
-    let file = std::fs::File::create(&temporary).map_err(|error| {
-        MigrateError::io(format!("cannot create {}", shown_path(&temporary)), error)
-    })?;
-    let outcome = export(client, std::io::BufWriter::new(file)).await;
-    match outcome {
-        Ok(summary) => {
-            std::fs::rename(&temporary, path).map_err(|error| {
-                MigrateError::io(format!("cannot write {}", shown_path(path)), error)
-            })?;
-            Ok(summary)
-        }
-        Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(error)
-        }
-    }
+    let failed = |error| MigrateError::io(format!("cannot write {}", shown_path(path)), error);
+    let mut replacement = Replacement::begin(path).map_err(failed)?;
+    let summary = export(client, std::io::BufWriter::new(replacement.file())).await?;
+    replacement.commit().map_err(failed)?;
+    Ok(summary)
 }

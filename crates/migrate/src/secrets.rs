@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::MigrateError;
+use super::fs::{MAX_SECRET_FILE_BYTES, read_text};
 use cohere_connectors::text::escape;
 use cohere_connectors::{DefinitionValue, Secret};
 
@@ -35,7 +36,8 @@ use cohere_connectors::{DefinitionValue, Secret};
 pub enum SecretRef {
     /// The value of an environment variable.
     Env(String),
-    /// The contents of a file (trailing whitespace trimmed), such as a mounted secret.
+    /// The contents of a file (trailing whitespace trimmed), such as a mounted secret: a
+    /// regular file (links followed) of at most 64 KiB.
     File(PathBuf),
     /// The value itself. For manifests kept out of version control only.
     Value(Secret),
@@ -97,9 +99,14 @@ impl Secrets {
 
     /// The secret `reference` points to; the error says why not, never with a value.
     ///
+    /// A file must be a regular file once links are resolved (a FIFO, a directory or a
+    /// device is refused without being read, and without waiting), of at most
+    /// [`MAX_SECRET_FILE_BYTES`](crate::MAX_SECRET_FILE_BYTES), in UTF-8.
+    ///
     /// # Errors
     ///
-    /// When the variable is unset or empty, or the file cannot be read or is empty.
+    /// When the variable is unset or empty, or the file cannot be read, breaks those rules or
+    /// is empty.
     pub fn resolve(&self, reference: &SecretRef) -> Result<Secret, String> {
         let value = match reference {
             SecretRef::Value(secret) => secret.clone(),
@@ -112,7 +119,7 @@ impl Secrets {
                 None => return Err(unset(name)),
             },
             SecretRef::File(path) if self.files => {
-                let text = std::fs::read_to_string(path)
+                let text = read_text(path, MAX_SECRET_FILE_BYTES)
                     .map_err(|error| format!("cannot read {}: {error}", shown_path(path)))?;
                 Secret::new(text.trim_end().to_owned())
             }

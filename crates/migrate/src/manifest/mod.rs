@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::MigrateError;
+use super::fs::{MAX_MANIFEST_BYTES, read_text};
 use super::secrets::shown_path;
 
 pub(crate) use connector::{AccountAuth, account_auth};
@@ -84,14 +85,17 @@ impl Manifest {
         Ok(manifest)
     }
 
-    /// Reads and validates the manifest at `path`.
+    /// Reads and validates the manifest at `path`: a regular file (links followed; a FIFO,
+    /// a directory or a device is refused without waiting) of at most
+    /// [`MAX_MANIFEST_BYTES`](crate::MAX_MANIFEST_BYTES) (16 MiB).
     ///
     /// # Errors
     ///
-    /// When the file cannot be read, or as [`from_json`](Self::from_json).
+    /// When the file cannot be read or breaks those rules, or as
+    /// [`from_json`](Self::from_json).
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self, MigrateError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|error| {
+        let text = read_text(path, MAX_MANIFEST_BYTES).map_err(|error| {
             MigrateError::io(format!("cannot read {}", shown_path(path)), error)
         })?;
         Self::from_json(&text)

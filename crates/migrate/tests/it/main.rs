@@ -1,6 +1,7 @@
 //! Migration and management through the public API: export, manifests, files, tools, plan and
 //! apply.
 
+mod files;
 mod manifests;
 mod migrate;
 mod sync;
