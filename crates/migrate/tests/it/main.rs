@@ -5,3 +5,4 @@ mod files;
 mod manifests;
 mod migrate;
 mod sync;
+mod tools;

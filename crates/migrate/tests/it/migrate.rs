@@ -339,7 +339,8 @@ async fn tools_match_cohere_schemas_and_answer_calls_as_cohere_did() {
             .unwrap();
     }
 
-    // The OAuth connector gets the user's token, as Cohere sent it.
+    // The OAuth connector gets the user's token, as Cohere sent it (and the model never sees
+    // it: the connector echoes it, the tool scrubs it).
     let call = ToolCall::new("call_2", "search_hand_book_2", &json!({"query": "mail"}));
     let user = Secret::new("ya29.user-token-123");
     let (message, error) = toolbox.call(&call, Some(&user)).await;
@@ -347,7 +348,7 @@ async fn tools_match_cohere_schemas_and_answer_calls_as_cohere_did() {
     let ToolContent::Document { document } = &message.content[0] else {
         panic!()
     };
-    assert_eq!(document.data["who"], "user:ya29.user-token-123");
+    assert_eq!(document.data["who"], "user:[redacted]");
     // Without one, the model is told, and the caller gets the typed error.
     let (message, error) = toolbox.call(&call, None).await;
     assert!(
