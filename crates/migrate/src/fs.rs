@@ -188,3 +188,11 @@ fn sync_directory(target: &Path) {
     #[cfg(not(unix))]
     let _ = target;
 }
+
+/// Writes `bytes` to `path` as a [`Replacement`]: whole or not at all, 0600 or the mode of the
+/// file it replaces.
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut replacement = Replacement::begin(path)?;
+    replacement.file().write_all(bytes)?;
+    replacement.commit()
+}

@@ -262,6 +262,21 @@ fn is_derived_id(id: &str) -> bool {
         })
 }
 
+/// The id the API would derive from `name` (lower case, runs of anything but ASCII letters
+/// and digits as one `-`), to tell which export names a connector not created yet may use.
+pub(crate) fn id_from_name(name: &str) -> Option<String> {
+    let mut id = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-');
+    (!id.is_empty()).then(|| id.to_owned())
+}
+
 /// Whether `name` has the shape of a variable an export names (`CONNECTOR_..._SERVICE_TOKEN`
 /// and the others), which then belongs to one connector only.
 pub(crate) fn is_export_name(name: &str) -> bool {

@@ -141,7 +141,7 @@ impl Manifest {
 
 /// What a serde error says, without the values it quotes (a secret may be in the wrong
 /// place): field names stay, quoted values become `"…"`.
-fn error_kind(error: &serde_json::Error) -> String {
+pub(crate) fn error_kind(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match error.classify() {
         Category::Syntax | Category::Eof => "not valid JSON".to_owned(),

@@ -4,7 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::{MANIFEST_VERSION, Manifest, ManifestConnector};
 use crate::MigrateError;
-use crate::secrets::{SecretKind, SecretRef, derived_owner, is_export_name, variable_name};
+use crate::secrets::{
+    SecretKind, SecretRef, derived_owner, id_from_name, is_export_name, variable_name,
+};
 use cohere_connectors::text::one_line;
 
 pub(super) fn validate(manifest: &Manifest) -> Result<(), MigrateError> {
@@ -126,7 +128,8 @@ fn export_names(manifest: &Manifest) -> HashMap<String, &str> {
 }
 
 /// A connector's references name something, and a variable of the export's shape is only
-/// ever the connector's own: with `wiki-2` and `wiki.2` both reading
+/// ever the connector's own (for one not created yet, that of the id the API will derive
+/// from its name): with `wiki-2` and `wiki.2` both reading
 /// `CONNECTOR_WIKI_2_SERVICE_TOKEN` (as manifests written before names were made distinct
 /// do), the token filled in for one would be sent to the other.
 fn references(at: &Place<'_>, owners: &HashMap<String, &str>) -> Result<(), MigrateError> {
@@ -142,25 +145,29 @@ fn references(at: &Place<'_>, owners: &HashMap<String, &str>) -> Result<(), Migr
         if name.is_empty() {
             return Err(at.refuse(format!("{}: the variable name is empty", kind.field())));
         }
+        // A connector not created yet owns the names of the id the API will derive.
+        let own_id = connector
+            .id
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| id_from_name(&connector.definition.name));
         let own = |id: &str| {
             SecretKind::ALL
                 .iter()
                 .any(|k| variable_name(id, *k) == *name)
         };
-        let owner = match (owners.get(name.as_str()), connector.id.as_deref()) {
-            (Some(owner), Some(id)) if *owner == id => continue,
-            (Some(owner), _) => Some((*owner).to_owned()),
-            (None, Some(id)) if is_export_name(name) && !own(id) => derived_owner(name),
-            (None, _) => continue,
+        let owner = match owners.get(name.as_str()) {
+            Some(owner) if connector.id.as_deref() == Some(*owner) => continue,
+            Some(owner) => Some((*owner).to_owned()),
+            None if !is_export_name(name) || own_id.as_deref().is_some_and(own) => continue,
+            None => derived_owner(name),
         };
         let whose = owner.map_or_else(
             || "another connector".to_owned(),
             |owner| format!("connector `{}`", one_line(&owner, 100)),
         );
-        let own_name = connector
-            .id
-            .as_deref()
-            .map(|id| format!(" (an export names it {})", variable_name(id, kind)))
+        let own_name = own_id
+            .map(|id| format!(" (an export names it {})", variable_name(&id, kind)))
             .unwrap_or_default();
         return Err(MigrateError::manifest(format!(
             "{}: {} comes from {}, the variable an export names for {whose}: that connector's secret would be sent to this one's URL. Give it a variable of its own{own_name}, or one without the CONNECTOR_ prefix to share a secret on purpose",

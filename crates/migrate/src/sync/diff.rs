@@ -2,13 +2,16 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ManifestConnector;
 use cohere_connectors::Connector;
+use cohere_connectors::text::escape;
 
-/// One field that differs, shown as text (`(none)` when absent).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One field that differs, shown as text (`(none)` when absent): quoted, a password in a URL
+/// hidden, controls and bidi overrides escaped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct FieldChange {
     /// The field (`url`, `excludes`, `oauth.token_url`...).
@@ -19,6 +22,12 @@ pub struct FieldChange {
     pub to: String,
 }
 
+impl FieldChange {
+    pub(crate) fn new(field: &str, from: &str, to: &str) -> Self {
+        change(field, from.to_owned(), to.to_owned())
+    }
+}
+
 impl fmt::Display for FieldChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {} -> {}", self.field, self.from, self.to)
@@ -27,7 +36,7 @@ impl fmt::Display for FieldChange {
 
 fn shown(value: Option<&str>) -> String {
     match value {
-        Some(text) => serde_json::to_string(text).unwrap_or_default(),
+        Some(text) => escape(&serde_json::to_string(text).unwrap_or_default()).into_owned(),
         None => "(none)".to_owned(),
     }
 }
@@ -75,10 +84,13 @@ pub(crate) fn updatable(
     have.sort();
     want.sort();
     if have != want {
+        let list = |items: &[String]| {
+            escape(&serde_json::to_string(items).unwrap_or_default()).into_owned()
+        };
         changes.push(change(
             "excludes",
-            serde_json::to_string(&current.excludes).unwrap_or_default(),
-            serde_json::to_string(&desired.definition.excludes).unwrap_or_default(),
+            list(&current.excludes),
+            list(&desired.definition.excludes),
         ));
     }
     for (field, have, want) in [

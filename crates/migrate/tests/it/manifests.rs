@@ -2,6 +2,7 @@
 //! nothing to change; secrets only as references, each connector's its own; contents a pull
 //! request could bring refused with a message that quotes no value.
 
+use crate::common::{client_of, connector_json, serve_account};
 use cohere_connectors::{AuthTokenType, Client, NewConnector};
 use cohere_connectors_migrate::sync::{PlanOptions, plan};
 use cohere_connectors_migrate::{
@@ -13,33 +14,9 @@ use serde_json::{Value, json};
 /// An account of these connectors (as the API would return them), served by a mock.
 async fn account(connectors: Vec<Value>) -> (MockServer, Client) {
     let server = MockServer::start_async().await;
-    let total = connectors.len();
-    server
-        .mock_async(move |when, then| {
-            when.method("GET").path("/v1/connectors");
-            then.status(200)
-                .json_body(json!({"connectors": connectors, "total_count": total}));
-        })
-        .await;
-    let client = Client::builder()
-        .api_key("key-0123456789")
-        .base_url(server.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    serve_account(&server, connectors).await;
+    let client = client_of(&server);
     (server, client)
-}
-
-fn connector(id: &str, extra: Value) -> Value {
-    let mut value = json!({
-        "id": id, "name": format!("Name of {id}"),
-        "created_at": "2024-05-01T10:00:00Z", "updated_at": "2024-05-02T10:00:00Z",
-    });
-    value
-        .as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
-    value
 }
 
 async fn exported(client: &Client) -> Result<(Manifest, String), MigrateError> {
@@ -52,48 +29,48 @@ async fn exported(client: &Client) -> Result<(Manifest, String), MigrateError> {
 /// Every shape of connector the API can return.
 fn every_shape() -> Vec<Value> {
     vec![
-        connector("no-url", json!({})),
-        connector("empty-url", json!({"url": ""})),
-        connector(
+        connector_json("no-url", json!({})),
+        connector_json("empty-url", json!({"url": ""})),
+        connector_json(
             "nameless",
             json!({"name": "", "url": "https://a.example.com/s"}),
         ),
-        connector(
+        connector_json(
             "twin",
             json!({"name": "Twin", "url": "https://t.example.com/1"}),
         ),
-        connector(
+        connector_json(
             "twin-2",
             json!({"name": "Twin", "url": "https://t.example.com/2"}),
         ),
-        connector(
+        connector_json(
             "wiki-2",
             json!({"url": "https://bob:pass-one@wiki.example.com/search", "auth_type": "service_auth"}),
         ),
-        connector(
+        connector_json(
             "wiki.2",
             json!({"url": "https://wiki2.example.com/search", "auth_type": "service_auth"}),
         ),
-        connector("Wiki_2", json!({"url": "https://wiki3.example.com/search"})),
-        connector(
+        connector_json("Wiki_2", json!({"url": "https://wiki3.example.com/search"})),
+        connector_json(
             "bare-oauth",
             json!({"url": "https://o.example.com/s", "auth_type": "oauth"}),
         ),
-        connector(
+        connector_json(
             "oauth-no-client",
             json!({"url": "https://o.example.com/s", "auth_type": "oauth",
             "oauth": {"authorize_url": "https://login.example.com/a", "token_url": "https://login.example.com/t"}}),
         ),
-        connector(
+        connector_json(
             "oauth-untyped",
             json!({"url": "https://o.example.com/s",
             "oauth": {"client_id": "c", "authorize_url": "https://login.example.com/a", "token_url": "https://login.example.com/t", "scope": "read"}}),
         ),
-        connector(
+        connector_json(
             "saml",
             json!({"url": "https://s.example.com/s", "auth_type": "saml"}),
         ),
-        connector(
+        connector_json(
             "flags",
             json!({"url": "https://f.example.com/s", "active": false, "continue_on_failure": true,
             "excludes": ["b", "a", "a"], "description": "tabs\tand \u{1b}[31m escapes \u{202e}", "organization_id": "org"}),
@@ -252,7 +229,7 @@ async fn urls_a_manifest_cannot_hold_stop_the_export_with_the_connector_named() 
             "oauth.authorize_url",
         ),
     ] {
-        let (_server, client) = account(vec![connector("odd\u{1b}[2J", shape)]).await;
+        let (_server, client) = account(vec![connector_json("odd\u{1b}[2J", shape)]).await;
         let error = exported(&client).await.unwrap_err().to_string();
         assert!(
             error.starts_with("invalid manifest: connector `odd\\u{1b}[2J`: the API returned"),
