@@ -18,8 +18,8 @@ use cohere_connectors::Client;
 pub struct ExportSummary {
     /// Connectors written.
     pub connectors: u64,
-    /// Secret references written (service tokens, OAuth client secrets) for the operator to
-    /// fill before the manifest can recreate the account.
+    /// Secret references written (service tokens, OAuth client secrets, URL passwords) for
+    /// the operator to fill before the manifest can recreate the account.
     pub secret_references: u64,
 }
 

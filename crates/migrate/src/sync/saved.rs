@@ -128,6 +128,7 @@ impl SavedPlan {
     /// value.
     pub fn from_json(json: &str) -> Result<Self, MigrateError> {
         #[derive(Deserialize)]
+        #[serde(rename = "saved plan")]
         struct Header {
             format: Option<String>,
             version: Option<u32>,
