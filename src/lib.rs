@@ -165,13 +165,17 @@ pub mod text {
     };
 }
 
+pub use api::definition::{
+    Complete, ConnectorDefinition, DefinitionForm, DefinitionValue, NewConnector, OAuthConfig,
+    OAuthSettings, ServiceAuth, ServiceAuthSettings,
+};
 pub use api::options::RequestOptions;
 pub use api::pagination::{ConnectorStream, Pages};
 pub use api::response::{RateLimit, Response, ResponseMeta};
 pub use api::types::{
     AuthStatus, AuthTokenType, AuthType, Connector, ConnectorOAuth, ConnectorPage, ConnectorUpdate,
-    NewConnector, OAuthConfig, ServiceAuth,
 };
+pub use api::url::{HttpUrl, InvalidUrl};
 pub use client::{
     API_KEY_VAR, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_BASE_URL, FALLBACK_API_KEY_VAR,
 };

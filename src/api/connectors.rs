@@ -509,7 +509,7 @@ impl UpdateConnector {
 
     /// A new search URL.
     pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.update.url = Some(url.into());
+        self.update.url = Some(crate::HttpUrl::from(url.into()));
         self
     }
 

@@ -22,12 +22,14 @@
 use chrono::{DateTime, Utc};
 
 use crate::{
-    AuthStatus, AuthType, Connector, ConnectorOAuth, ConnectorPage, ConnectorUpdate, NewConnector,
-    OAuthConfig, Secret, ServiceAuth,
+    AuthStatus, AuthType, Connector, ConnectorDefinition, ConnectorId, ConnectorOAuth,
+    ConnectorPage, ConnectorUpdate, DefinitionForm, HttpUrl, InvalidId, NewConnector, OAuthConfig,
+    Secret, ServiceAuth,
 };
 
 /// `with_<field>` setters that consume and return `self`: `$kind` says how the value is
-/// taken (`some`: wrapped in `Some`, `plain`: as is, `list`: from any iterable).
+/// taken (`some`: wrapped in `Some`, `plain`: as is, `list`: from any iterable, `url`: any
+/// string, kept as given and checked when a request sends it).
 macro_rules! with {
     ($type:ty { $( $(#[$doc:meta])* $field:ident / $setter:ident : $kind:ident $value:ty ),* $(,)? }) => {
         impl $type {
@@ -39,6 +41,14 @@ macro_rules! with {
         #[must_use]
         pub fn $setter(mut self, value: impl Into<$value>) -> Self {
             self.$field = Some(value.into());
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* $field:ident $setter:ident url $value:ty) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn $setter(mut self, value: impl Into<String>) -> Self {
+            self.$field = Some(HttpUrl::from(value.into()));
             self
         }
     };
@@ -66,11 +76,29 @@ macro_rules! with {
 
 impl Connector {
     /// A connector with its id and name, created and updated now; set the rest with the
-    /// `with_*` methods.
+    /// `with_*` methods. For test data, whose ids are written in the code: an id from
+    /// elsewhere goes through [`try_new`](Self::try_new).
+    ///
+    /// # Panics
+    ///
+    /// When `id` cannot be a [`ConnectorId`] (empty, `.`, `..`, holding `\`, too long), as
+    /// `http::HeaderValue::from_static` panics on a header value no request can carry.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        match Self::try_new(id, name) {
+            Ok(connector) => connector,
+            Err(invalid) => panic!("Connector::new: {invalid}"),
+        }
+    }
+
+    /// A connector with its id and name, created and updated now.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidId`] when `id` cannot be a [`ConnectorId`].
+    pub fn try_new(id: impl Into<String>, name: impl Into<String>) -> Result<Self, InvalidId> {
         let now = Utc::now();
-        Self {
-            id: id.into(),
+        Ok(Self {
+            id: ConnectorId::new(id)?,
             organization_id: None,
             name: name.into(),
             description: None,
@@ -83,7 +111,7 @@ impl Connector {
             auth_status: None,
             active: None,
             continue_on_failure: None,
-        }
+        })
     }
 }
 
@@ -93,7 +121,7 @@ with!(Connector {
     /// Sets the description.
     description / with_description: some String,
     /// Sets the search URL.
-    url / with_url: some String,
+    url / with_url: url HttpUrl,
     /// Sets when it was created.
     created_at / with_created_at: plain DateTime<Utc>,
     /// Sets when it last changed.
@@ -118,8 +146,8 @@ impl ConnectorOAuth {
         Self {
             client_id: None,
             client_secret: None,
-            authorize_url: authorize_url.into(),
-            token_url: token_url.into(),
+            authorize_url: HttpUrl::from(authorize_url.into()),
+            token_url: HttpUrl::from(token_url.into()),
             scope: None,
         }
     }
@@ -158,6 +186,31 @@ impl ConnectorPage {
     }
 }
 
+impl<F: DefinitionForm> ConnectorDefinition<F> {
+    /// A definition in any form with its name and URL, the API's defaults for the rest (for a
+    /// request, [`NewConnector::new`] takes the URL as a string).
+    pub fn from_parts(name: impl Into<String>, url: F::Required<HttpUrl>) -> Self {
+        Self {
+            name: name.into(),
+            url,
+            description: None,
+            excludes: Vec::new(),
+            active: None,
+            continue_on_failure: None,
+            oauth: None,
+            service_auth: None,
+        }
+    }
+}
+
+impl NewConnector {
+    /// A connector with its two required fields and the API's defaults for the rest. The URL
+    /// is kept as given and checked when the request is sent.
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
+        Self::from_parts(name, HttpUrl::from(url.into()))
+    }
+}
+
 with!(NewConnector {
     /// Sets the description.
     description / with_description: some String,
@@ -184,7 +237,7 @@ with!(ConnectorUpdate {
     /// Sets a new name.
     name / with_name: some String,
     /// Sets a new search URL.
-    url / with_url: some String,
+    url / with_url: url HttpUrl,
     /// Sets new OAuth settings (exclusive with service auth).
     oauth / with_oauth: some OAuthConfig,
     /// Sets a new service token (exclusive with OAuth).
@@ -219,8 +272,8 @@ impl OAuthConfig {
         Self {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            authorize_url: authorize_url.into(),
-            token_url: token_url.into(),
+            authorize_url: HttpUrl::from(authorize_url.into()),
+            token_url: HttpUrl::from(token_url.into()),
             scope: None,
         }
     }
@@ -256,5 +309,13 @@ mod tests {
             ConnectorPage::new(vec![]).without_total_count().total_count,
             None
         );
+    }
+
+    #[test]
+    fn ids_no_path_can_carry_are_refused_or_panic() {
+        assert!(Connector::try_new("..", "Up").is_err());
+        assert!(Connector::try_new("a/b", "Slash").is_ok());
+        let panicked = std::panic::catch_unwind(|| Connector::new("", "Empty"));
+        assert!(panicked.is_err());
     }
 }

@@ -4,10 +4,11 @@
 
 pub mod connectors;
 mod constructors;
-mod debug;
+pub(crate) mod definition;
 pub(crate) mod options;
 pub(crate) mod pagination;
 pub(crate) mod raw_seam;
 pub(crate) mod response;
 mod timestamp;
 pub(crate) mod types;
+pub(crate) mod url;

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Error, Operation, Result, Secret};
+use super::definition::{OAuthConfig, ServiceAuth, validate_auth};
+use super::url::{HttpUrl, as_sent, as_sent_option};
+use crate::{ConnectorId, Error, Operation, Result, Secret};
 
 /// Declares an enum that accepts every string: the values the API documents, plus
 /// `Unknown(String)` for anything else, so a value the API adds tomorrow still decodes.
@@ -201,6 +203,11 @@ impl std::str::FromStr for AuthTokenType {
 
 /// A connector, as the API returns it. Fields the API adds later are ignored.
 ///
+/// Its id is a [`ConnectorId`]: an answer with an id no URL path can carry (empty, `.`,
+/// `..`, holding `\`, longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES)) does not decode,
+/// since no call could name that connector. Its URLs are kept as the API sent them, and
+/// shown with a password hidden.
+///
 /// ```
 /// use cohere_connectors::{AuthType, Connector};
 ///
@@ -216,11 +223,11 @@ impl std::str::FromStr for AuthTokenType {
 /// assert_eq!(wiki.url.as_deref(), Some("https://wiki.example.com/search"));
 /// # Ok(()) }
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Connector {
     /// The connector's id, derived from its name when it was created.
-    pub id: String,
+    pub id: ConnectorId,
     /// The organization the connector belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
@@ -230,8 +237,12 @@ pub struct Connector {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The URL the API calls to search the data source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "as_sent_option"
+    )]
+    pub url: Option<HttpUrl>,
     /// When it was created.
     #[serde(deserialize_with = "super::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
@@ -259,7 +270,7 @@ pub struct Connector {
 }
 
 /// A connector's OAuth configuration, as the API returns it.
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ConnectorOAuth {
     /// The OAuth client id.
@@ -269,9 +280,11 @@ pub struct ConnectorOAuth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<Secret>,
     /// The provider's authorization endpoint.
-    pub authorize_url: String,
+    #[serde(deserialize_with = "as_sent")]
+    pub authorize_url: HttpUrl,
     /// The provider's token endpoint.
-    pub token_url: String,
+    #[serde(deserialize_with = "as_sent")]
+    pub token_url: HttpUrl,
     /// The scopes requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -367,146 +380,6 @@ impl IntoIterator for ConnectorPage {
     }
 }
 
-/// OAuth 2.0 settings for a connector whose data source authorizes each user.
-///
-/// ```
-/// use cohere_connectors::OAuthConfig;
-///
-/// let oauth = OAuthConfig {
-///     client_id: "client-id".into(),
-///     client_secret: "client-secret".into(),
-///     authorize_url: "https://login.example.com/authorize".into(),
-///     token_url: "https://login.example.com/token".into(),
-///     scope: Some("read".into()),
-/// };
-/// assert!(!format!("{oauth:?}").contains("client-secret"));
-/// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OAuthConfig {
-    /// The OAuth client id.
-    pub client_id: String,
-    /// The OAuth client secret.
-    pub client_secret: Secret,
-    /// The provider's authorization endpoint.
-    pub authorize_url: String,
-    /// The provider's token endpoint.
-    pub token_url: String,
-    /// The scopes to request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-}
-
-/// A token the API sends to the connector on every request (service-to-service auth).
-///
-/// ```
-/// use cohere_connectors::{AuthTokenType, ServiceAuth};
-///
-/// let auth = ServiceAuth::bearer("token-123");
-/// assert_eq!(auth.token_type, AuthTokenType::Bearer);
-/// assert!(!format!("{auth:?}").contains("token-123"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceAuth {
-    /// How the token goes into the `Authorization` header.
-    #[serde(rename = "type")]
-    pub token_type: AuthTokenType,
-    /// The token.
-    pub token: Secret,
-}
-
-impl ServiceAuth {
-    /// `Authorization: Bearer <token>`.
-    pub fn bearer(token: impl Into<Secret>) -> Self {
-        Self::new(AuthTokenType::Bearer, token)
-    }
-
-    /// `Authorization: Basic <token>`.
-    pub fn basic(token: impl Into<Secret>) -> Self {
-        Self::new(AuthTokenType::Basic, token)
-    }
-
-    /// `Authorization: <token>`.
-    pub fn noscheme(token: impl Into<Secret>) -> Self {
-        Self::new(AuthTokenType::NoScheme, token)
-    }
-
-    /// A token sent the given way.
-    pub fn new(token_type: AuthTokenType, token: impl Into<Secret>) -> Self {
-        Self {
-            token_type,
-            token: token.into(),
-        }
-    }
-}
-
-/// Everything needed to create a connector: the body of `POST /v1/connectors`.
-///
-/// Usually built through [`Connectors::create`](crate::connectors::Connectors::create); as a
-/// value it can be kept in a configuration file:
-///
-/// ```
-/// use cohere_connectors::NewConnector;
-///
-/// let spec: NewConnector = serde_json::from_str(r#"{
-///     "name": "Wiki",
-///     "url": "https://wiki.example.com/search",
-///     "service_auth": {"type": "bearer", "token": "t0k3n"}
-/// }"#)?;
-/// assert_eq!(spec.name, "Wiki");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct NewConnector {
-    /// Human-readable name (required).
-    pub name: String,
-    /// The URL the API calls to search the data source (required).
-    pub url: String,
-    /// What the connector is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Fields of the returned documents to keep out of the prompt.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub excludes: Vec<String>,
-    /// Whether the connector starts active (the API's default: yes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// Whether a chat request goes on when the connector fails (the API's default: no).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub continue_on_failure: Option<bool>,
-    /// OAuth settings; exclusive with `service_auth`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth: Option<OAuthConfig>,
-    /// Service-to-service token; exclusive with `oauth`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_auth: Option<ServiceAuth>,
-}
-
-impl NewConnector {
-    /// A connector with its two required fields and the API's defaults for the rest.
-    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            url: url.into(),
-            description: None,
-            excludes: Vec::new(),
-            active: None,
-            continue_on_failure: None,
-            oauth: None,
-            service_auth: None,
-        }
-    }
-
-    pub(crate) fn validate(&self, operation: Operation) -> Result<()> {
-        require_text(operation, "name", &self.name)?;
-        require_http_url(operation, "url", &self.url)?;
-        validate_auth(operation, self.oauth.as_ref(), self.service_auth.as_ref())
-    }
-}
-
 /// The fields of a connector to change: the body of `PATCH /v1/connectors/{id}`. Only the
 /// fields that are set are sent; the others keep their current values.
 ///
@@ -517,7 +390,7 @@ impl NewConnector {
 /// update.active = Some(false);
 /// update.excludes = Some(vec![]); // sent as `[]`: clears the list
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConnectorUpdate {
@@ -526,7 +399,7 @@ pub struct ConnectorUpdate {
     pub name: Option<String>,
     /// A new search URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<HttpUrl>,
     /// A new list of excluded fields (`Some(vec![])` clears it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excludes: Option<Vec<String>>,
@@ -556,33 +429,6 @@ impl ConnectorUpdate {
     }
 }
 
-fn validate_auth(
-    operation: Operation,
-    oauth: Option<&OAuthConfig>,
-    service_auth: Option<&ServiceAuth>,
-) -> Result<()> {
-    if oauth.is_some() && service_auth.is_some() {
-        return Err(Error::invalid(
-            operation,
-            "oauth and service_auth are mutually exclusive: set one of them",
-        ));
-    }
-    if let Some(oauth) = oauth {
-        require_text(operation, "oauth.client_id", &oauth.client_id)?;
-        if oauth.client_secret.is_empty() {
-            return Err(Error::invalid(operation, "oauth.client_secret is empty"));
-        }
-        require_http_url(operation, "oauth.authorize_url", &oauth.authorize_url)?;
-        require_http_url(operation, "oauth.token_url", &oauth.token_url)?;
-    }
-    if let Some(service_auth) = service_auth
-        && service_auth.token.is_empty()
-    {
-        return Err(Error::invalid(operation, "service_auth.token is empty"));
-    }
-    Ok(())
-}
-
 pub(crate) fn require_text(operation: Operation, field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid(operation, format!("{field} is empty")));
@@ -592,19 +438,9 @@ pub(crate) fn require_text(operation: Operation, field: &str, value: &str) -> Re
 
 /// URLs are not echoed back in the message: they may carry credentials.
 pub(crate) fn require_http_url(operation: Operation, field: &str, value: &str) -> Result<()> {
-    let parsed = reqwest::Url::parse(value).map_err(|error| {
-        Error::invalid(
-            operation,
-            format!("{field} is not an absolute http(s) URL ({error})"),
-        )
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::invalid(
-            operation,
-            format!("{field} must be an http(s) URL with a host"),
-        ));
-    }
-    Ok(())
+    HttpUrl::from(value)
+        .check()
+        .map_err(|invalid| Error::invalid(operation, format!("{field} is {invalid}")))
 }
 
 #[cfg(test)]
@@ -639,11 +475,5 @@ mod tests {
             serde_json::to_string(&AuthStatus::NotAuthorized).unwrap(),
             r#""""#
         );
-    }
-
-    #[test]
-    fn config_files_with_typos_are_rejected() {
-        let typo = r#"{"name": "a", "url": "https://a.example", "continue_on_faliure": true}"#;
-        assert!(serde_json::from_str::<NewConnector>(typo).is_err());
     }
 }

@@ -153,6 +153,45 @@ impl From<ConnectorId> for String {
     }
 }
 
+/// `&connector.id` goes where a string is taken (`client.connectors().get(&connector.id)`).
+impl From<&ConnectorId> for String {
+    fn from(id: &ConnectorId) -> Self {
+        id.0.clone()
+    }
+}
+
+impl std::ops::Deref for ConnectorId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for ConnectorId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! eq_text {
+    ($($text:ty),*) => {$(
+        impl PartialEq<$text> for ConnectorId {
+            fn eq(&self, other: &$text) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<ConnectorId> for $text {
+            fn eq(&self, other: &ConnectorId) -> bool {
+                *self == other.0
+            }
+        }
+    )*};
+}
+
+eq_text!(str, &str, String);
+
 impl Serialize for ConnectorId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
@@ -202,6 +241,18 @@ mod tests {
         ] {
             assert_eq!(ConnectorId::new(good).unwrap().as_str(), good);
         }
+    }
+
+    #[test]
+    fn ids_read_as_the_strings_they_hold() {
+        let id = ConnectorId::new("wiki").unwrap();
+        assert_eq!(id, "wiki");
+        assert_eq!("wiki", id);
+        assert_eq!(id, String::from("wiki"));
+        assert_eq!(id.len(), 4);
+        let set: std::collections::HashSet<ConnectorId> = [id.clone()].into();
+        assert!(set.contains("wiki"));
+        assert_eq!(String::from(&id), "wiki");
     }
 
     #[test]

@@ -70,16 +70,27 @@ pub struct Redactor {
 
 impl Redactor {
     /// A redactor that also hides `secret`.
-    pub fn with(mut self, secret: &Secret) -> Self {
+    pub fn with(self, secret: &Secret) -> Self {
+        self.hiding(secret, MIN_SCRUBBED_LEN)
+    }
+
+    /// A redactor that also hides `secret` whatever its length (an empty one excepted): for
+    /// text in which no occurrence may stay, such as documents a model reads, at the cost of
+    /// hiding the same characters where they mean something else.
+    pub fn with_any_length(self, secret: &Secret) -> Self {
+        self.hiding(secret, 1)
+    }
+
+    fn hiding(mut self, secret: &Secret, min_len: usize) -> Self {
         let value = secret.expose();
-        if value.len() < MIN_SCRUBBED_LEN {
+        if value.len() < min_len {
             return self;
         }
         let json = serde_json::to_string(value).unwrap_or_default();
         let json = json.trim_matches('"');
         let percent: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         for form in [value, json, percent.as_str()] {
-            if form.len() >= MIN_SCRUBBED_LEN && !self.needles.iter().any(|n| &**n == form) {
+            if form.len() >= min_len && !self.needles.iter().any(|n| &**n == form) {
                 self.needles.push(Arc::from(form));
             }
         }
@@ -231,6 +242,16 @@ mod tests {
             redactor.scrub(text, false),
             r#"echo: Bearer [redacted], json "[redacted]", url [redacted], short"#
         );
+    }
+
+    #[test]
+    fn short_secrets_are_hidden_only_when_asked() {
+        let short = Secret::from("abc");
+        assert_eq!(Redactor::default().with(&short).scrub("abc", false), "abc");
+        let any = Redactor::default()
+            .with_any_length(&short)
+            .with_any_length(&Secret::from(""));
+        assert_eq!(any.scrub("x abc y", false), "x [redacted] y");
     }
 
     #[test]

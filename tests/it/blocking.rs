@@ -57,7 +57,7 @@ fn the_stream_is_an_iterator_and_clones_share_the_runtime() {
         .list()
         .limit(100)
         .iter()
-        .map(|connector| connector.unwrap().id)
+        .map(|connector| connector.unwrap().id.into_string())
         .collect();
     assert_eq!(ids.len(), 250);
     assert_eq!(ids[0], "sample-connector-250");

@@ -234,7 +234,7 @@ async fn a_stream_applies_its_settings_to_every_page() {
         .limit(2)
         .options(RequestOptions::new().header("x-walk", "all").max_retries(0))
         .stream()
-        .map_ok(|connector| connector.id)
+        .map_ok(|connector| connector.id.into_string())
         .try_collect()
         .await
         .unwrap();

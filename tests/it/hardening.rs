@@ -352,7 +352,10 @@ async fn pages_that_alternate_end_the_stream_without_duplicates() {
         .collect()
         .await;
     let (ok, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
-    let yielded: Vec<String> = ok.into_iter().map(|c| c.unwrap().id).collect();
+    let yielded: Vec<String> = ok
+        .into_iter()
+        .map(|c| c.unwrap().id.into_string())
+        .collect();
     assert_eq!(yielded.len(), 200);
     assert_eq!(yielded.iter().collect::<HashSet<_>>().len(), 200);
     assert_eq!(errors.len(), 1);
@@ -400,7 +403,7 @@ async fn one_page_of_repeats_from_concurrent_creates_is_skipped_not_fatal() {
         .list()
         .limit(1)
         .stream()
-        .map_ok(|c| c.id)
+        .map_ok(|c| c.id.into_string())
         .try_collect()
         .await
         .unwrap();
@@ -633,12 +636,12 @@ fn url_passwords_never_show_in_debug() {
     let builder = Client::builder().api_key("k").base_url(&url);
     let mut new = NewConnector::new("A", &url);
     new.oauth = Some(OAuthConfig {
-        authorize_url: url.clone(),
-        token_url: url.clone(),
+        authorize_url: url.clone().into(),
+        token_url: url.clone().into(),
         ..oauth()
     });
     let mut update = ConnectorUpdate::default();
-    update.url = Some(url.clone());
+    update.url = Some(url.clone().into());
     let mut returned = connector_json("c");
     returned["url"] = json!(url);
     returned["oauth"]["authorize_url"] = json!(url);

@@ -385,7 +385,7 @@ async fn two_hundred_fifty_connectors_arrive_in_order_without_duplicates() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<String> = connectors.into_iter().map(|c| c.id).collect();
+    let ids: Vec<String> = connectors.into_iter().map(|c| c.id.into_string()).collect();
     let expected: Vec<String> = (0..250).map(|i| format!("c-{i:03}")).collect();
     assert_eq!(ids, expected);
 
@@ -458,7 +458,7 @@ async fn concurrent_creates_shifting_the_pages_yield_no_duplicates() {
         .connectors()
         .list()
         .stream()
-        .map_ok(|c| c.id)
+        .map_ok(|c| c.id.into_string())
         .try_collect()
         .await
         .unwrap();
@@ -480,7 +480,7 @@ async fn a_connector_listed_twice_in_one_page_is_yielded_once() {
         .connectors()
         .list()
         .stream()
-        .map_ok(|c| c.id)
+        .map_ok(|c| c.id.into_string())
         .try_collect()
         .await
         .unwrap();

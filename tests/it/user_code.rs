@@ -28,7 +28,7 @@ async fn deactivate_stale(client: &Client, cutoff: DateTime<Utc>) -> Result<Vec<
             .update(&connector.id)
             .active(false)
             .await?;
-        ids.push(connector.id);
+        ids.push(connector.id.into_string());
     }
     Ok(ids)
 }

@@ -341,8 +341,8 @@ impl OAuthProvider {
         OAuthConfig {
             client_id: self.shared.client_id.clone(),
             client_secret: self.shared.client_secret.clone(),
-            authorize_url: format!("{}/authorize", self.base_url),
-            token_url: format!("{}/token", self.base_url),
+            authorize_url: format!("{}/authorize", self.base_url).into(),
+            token_url: format!("{}/token", self.base_url).into(),
             scope: Some("read".into()),
         }
     }

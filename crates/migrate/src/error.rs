@@ -21,6 +21,12 @@ pub enum MigrateError {
         /// What is wrong with it.
         message: String,
     },
+    /// A saved plan is not valid JSON of the plan's format, or could not be saved as one.
+    #[error("invalid plan: {message}")]
+    InvalidPlan {
+        /// What is wrong with it.
+        message: String,
+    },
     /// A secret reference could not be resolved.
     #[error("secret of connector `{connector}` ({field}): {message}")]
     Secret {
@@ -36,6 +42,12 @@ pub enum MigrateError {
 impl MigrateError {
     pub(crate) fn manifest(message: impl Into<String>) -> Self {
         Self::Manifest {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid_plan(message: impl Into<String>) -> Self {
+        Self::InvalidPlan {
             message: message.into(),
         }
     }

@@ -24,14 +24,15 @@
 //! [`sync`] compares an account with a manifest and makes it match (plan and apply).
 //!
 //! Depends on the SDK (`cohere-connectors`) and the connector kit (`cohere-connectors-kit`,
-//! whose search client calls the connectors). The layers, bottom up: errors and secrets; the
-//! manifest; export and the tools; plan and apply.
+//! whose search client calls the connectors). The layers, bottom up: errors, files and
+//! secrets; the manifest; export and the tools; plan and apply.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects)]
 
 mod error;
 mod export;
+mod fs;
 mod manifest;
 mod secrets;
 pub mod sync;
@@ -40,8 +41,9 @@ mod tools;
 
 pub use error::MigrateError;
 pub use export::{ExportSummary, export, export_file};
+pub use fs::{MAX_MANIFEST_BYTES, MAX_SECRET_FILE_BYTES};
 pub use manifest::{
-    MANIFEST_VERSION, Manifest, ManifestConnector, ManifestOAuth, ManifestServiceAuth,
+    InManifest, MANIFEST_VERSION, Manifest, ManifestConnector, ManifestOAuth, ManifestServiceAuth,
 };
 pub use secrets::{SecretRef, Secrets};
 pub use toolbox::{ConnectorTool, ToolError, Toolbox};

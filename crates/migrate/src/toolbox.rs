@@ -1,18 +1,24 @@
 //! Connectors as Chat v2 tools: a definition per connector, and an executor that answers a
 //! tool call by searching the connector exactly as Cohere did.
+//!
+//! Everything a connector sends reaches a language model, which repeats what it reads: every
+//! key, value and id of its documents, and the errors the model is told, have the tool's own
+//! secrets (its service token, the user's token of the call, a password in its URL) scrubbed
+//! whatever their length, and control characters and bidi overrides escaped.
 
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::MigrateError;
-use super::manifest::{Manifest, ManifestConnector};
+use super::manifest::{AccountAuth, Manifest, ManifestConnector, account_auth};
 use super::secrets::Secrets;
 use super::tools::{
     FunctionDefinition, FunctionKind, ToolCall, ToolContent, ToolDefinition, ToolDocument,
     ToolMessage, tool_name,
 };
-use cohere_connectors::{AuthType, Connector, Secret, ServiceAuth};
+use cohere_connectors::text::{Redactor, escape};
+use cohere_connectors::{Connector, HttpUrl, Secret, ServiceAuth};
 use cohere_connectors_kit::{ConnectorSearch, Document, SearchAuth, SearchError};
 
 /// Why a tool call could not be answered. `Display` never shows a token.
@@ -92,6 +98,8 @@ pub struct ConnectorTool {
     search: ConnectorSearch,
     excludes: Vec<String>,
     per_user: bool,
+    /// Hides the tool's own secrets, whatever their length, in what the model is given.
+    redactor: Redactor,
 }
 
 impl ConnectorTool {
@@ -106,10 +114,11 @@ impl ConnectorTool {
         service_auth: Option<ServiceAuth>,
     ) -> Result<Self, MigrateError> {
         let url = connector.url.as_deref().unwrap_or_default();
-        let per_user = connector.auth_type == Some(AuthType::OAuth);
-        if connector.auth_type == Some(AuthType::ServiceAuth) && service_auth.is_none() {
+        let auth = account_auth(connector);
+        let per_user = auth == AccountAuth::OAuth;
+        if auth == AccountAuth::Service && service_auth.is_none() {
             return Err(MigrateError::Secret {
-                connector: connector.id.clone(),
+                connector: connector.id.to_string(),
                 field: "service_auth.token",
                 message:
                     "the connector uses service auth: give its token (the API never returns it)"
@@ -136,14 +145,18 @@ impl ConnectorTool {
         entry: &ManifestConnector,
         secrets: &Secrets,
     ) -> Result<Self, MigrateError> {
+        let url = entry
+            .search_url(secrets)?
+            .map(String::from)
+            .unwrap_or_default();
         Self::build(
             entry.label(),
-            &entry.name,
-            entry.description.as_deref(),
-            &entry.url,
-            &entry.excludes,
+            &entry.definition.name,
+            entry.definition.description.as_deref(),
+            &url,
+            &entry.definition.excludes,
             entry.service_auth(secrets)?,
-            entry.oauth.is_some(),
+            entry.definition.oauth.is_some(),
         )
     }
 
@@ -156,8 +169,25 @@ impl ConnectorTool {
         service_auth: Option<ServiceAuth>,
         per_user: bool,
     ) -> Result<Self, MigrateError> {
+        let mut redactor = Redactor::default();
+        if let Some(auth) = &service_auth {
+            redactor = redactor.with_any_length(&auth.token);
+        }
+        if let Some(password) = HttpUrl::from(url).password() {
+            // As written in the URL, and as a server that decoded it would echo it.
+            let decoded = percent_encoding::percent_decode_str(password).decode_utf8_lossy();
+            redactor = redactor
+                .with_any_length(&Secret::from(password))
+                .with_any_length(&Secret::from(decoded.as_ref()));
+        }
         let search = ConnectorSearch::new(url)
-            .map_err(|error| MigrateError::manifest(format!("connector `{id}`: {error}")))?
+            .map_err(|error| {
+                MigrateError::manifest(format!(
+                    "connector `{}`: {}",
+                    escape(id),
+                    redactor.scrub(&error.to_string(), false)
+                ))
+            })?
             .auth(service_auth);
         let description = match description.map(str::trim).filter(|text| !text.is_empty()) {
             Some(text) => format!("Searches {name}: {text}"),
@@ -165,11 +195,12 @@ impl ConnectorTool {
         };
         Ok(Self {
             name: tool_name(id),
-            description,
+            description: for_the_model(&redactor, &description),
             connector_id: id.to_owned(),
             search,
             excludes: excludes.to_vec(),
             per_user,
+            redactor,
         })
     }
 
@@ -227,10 +258,10 @@ impl ConnectorTool {
     pub async fn call(&self, call: &ToolCall) -> Result<ToolMessage, ToolError> {
         if self.per_user {
             return Err(ToolError::NeedsUserToken {
-                connector: self.connector_id.clone(),
+                connector: escape(&self.connector_id).into_owned(),
             });
         }
-        self.answer(call, &self.search).await
+        self.answer(call, &self.search, &self.redactor).await
     }
 
     /// Answers `call` for a user, sending their token as `Bearer <token>` as Cohere did for
@@ -248,13 +279,23 @@ impl ConnectorTool {
             .search
             .clone()
             .auth(SearchAuth::User(user_token.clone()));
-        self.answer(call, &search).await
+        self.answer(call, &search, &self.redactor_for(Some(user_token)))
+            .await
+    }
+
+    /// The tool's redactor, and the user's token of this call.
+    fn redactor_for(&self, user_token: Option<&Secret>) -> Redactor {
+        match user_token {
+            Some(token) => self.redactor.clone().with_any_length(token),
+            None => self.redactor.clone(),
+        }
     }
 
     async fn answer(
         &self,
         call: &ToolCall,
         search: &ConnectorSearch,
+        redactor: &Redactor,
     ) -> Result<ToolMessage, ToolError> {
         let called = call.name().unwrap_or_default();
         if called != self.name {
@@ -269,7 +310,7 @@ impl ConnectorTool {
             .results
             .into_iter()
             .enumerate()
-            .map(|(index, document)| self.block(index, document))
+            .map(|(index, document)| self.block(index, document, redactor))
             .collect();
         Ok(ToolMessage::new(call.id.clone(), content))
     }
@@ -277,23 +318,36 @@ impl ConnectorTool {
     /// A document as a tool content block: the connector's `excludes` left out of what the
     /// model sees (as Cohere left them out of the prompt), its `id` (or position) kept as
     /// the citation id, prefixed with the tool's name so ids of different tools never meet.
-    fn block(&self, index: usize, document: Document) -> ToolContent {
-        let id = format!(
-            "{}:{}",
-            self.name,
-            document
-                .id()
-                .map_or_else(|| index.to_string(), str::to_owned)
-        );
-        let data: Map<String, Value> = document
-            .excluding(&self.excludes)
-            .into_iter()
-            .map(|(key, value)| (key, Value::String(value)))
-            .collect();
+    /// Keys, values and the id are scrubbed of the tool's secrets and escaped; two keys that
+    /// become the same (`<token>` and `[redacted]`) are both kept, the second with `_2`.
+    fn block(&self, index: usize, document: Document, redactor: &Redactor) -> ToolContent {
+        let id = document
+            .id()
+            .map_or_else(|| index.to_string(), |id| for_the_model(redactor, id));
+        let mut data = Map::new();
+        for (key, value) in document.excluding(&self.excludes) {
+            let mut key = for_the_model(redactor, &key);
+            if data.contains_key(&key) {
+                key = (2_u32..)
+                    .map(|n| format!("{key}_{n}"))
+                    .find(|candidate| !data.contains_key(candidate))
+                    .unwrap_or(key);
+            }
+            data.insert(key, Value::String(for_the_model(redactor, &value)));
+        }
         ToolContent::Document {
-            document: ToolDocument { data, id: Some(id) },
+            document: ToolDocument {
+                data,
+                id: Some(format!("{}:{id}", self.name)),
+            },
         }
     }
+}
+
+/// Text from outside as a model is given it: the secrets `redactor` knows replaced, control
+/// characters and bidi overrides escaped, nothing cut.
+fn for_the_model(redactor: &Redactor, text: &str) -> String {
+    escape(&redactor.scrub(text, false)).into_owned()
 }
 
 /// The `query` of a call's arguments.
@@ -342,7 +396,7 @@ impl Toolbox {
         for entry in manifest
             .connectors
             .iter()
-            .filter(|entry| entry.active != Some(false))
+            .filter(|entry| entry.definition.active != Some(false))
         {
             toolbox.add(ConnectorTool::from_manifest(entry, secrets)?);
         }
@@ -388,7 +442,8 @@ impl Toolbox {
         user_token: Option<&Secret>,
     ) -> (ToolMessage, Option<ToolError>) {
         let called = call.name().unwrap_or_default();
-        let outcome = match self.get(called) {
+        let tool = self.get(called);
+        let outcome = match tool {
             None => Err(ToolError::UnknownTool {
                 called: cohere_connectors::text::one_line(called, 80),
             }),
@@ -399,10 +454,13 @@ impl Toolbox {
         };
         match outcome {
             Ok(message) => (message, None),
-            Err(error) => (
-                ToolMessage::error(call.id.clone(), &error.to_string()),
-                Some(error),
-            ),
+            Err(error) => {
+                let redactor = tool.map_or_else(Redactor::default, |tool| {
+                    tool.redactor_for(user_token.filter(|_| tool.needs_user_token()))
+                });
+                let told = for_the_model(&redactor, &error.to_string());
+                (ToolMessage::error(call.id.clone(), &told), Some(error))
+            }
         }
     }
 }

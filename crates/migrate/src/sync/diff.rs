@@ -2,13 +2,16 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ManifestConnector;
 use cohere_connectors::Connector;
+use cohere_connectors::text::escape;
 
-/// One field that differs, shown as text (`(none)` when absent).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One field that differs, shown as text (`(none)` when absent): quoted, a password in a URL
+/// hidden, controls and bidi overrides escaped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct FieldChange {
     /// The field (`url`, `excludes`, `oauth.token_url`...).
@@ -19,6 +22,12 @@ pub struct FieldChange {
     pub to: String,
 }
 
+impl FieldChange {
+    pub(crate) fn new(field: &str, from: &str, to: &str) -> Self {
+        change(field, from.to_owned(), to.to_owned())
+    }
+}
+
 impl fmt::Display for FieldChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {} -> {}", self.field, self.from, self.to)
@@ -27,7 +36,7 @@ impl fmt::Display for FieldChange {
 
 fn shown(value: Option<&str>) -> String {
     match value {
-        Some(text) => serde_json::to_string(text).unwrap_or_default(),
+        Some(text) => escape(&serde_json::to_string(text).unwrap_or_default()).into_owned(),
         None => "(none)".to_owned(),
     }
 }
@@ -48,39 +57,48 @@ fn change(field: &str, from: String, to: String) -> FieldChange {
 /// What differs between `current` and `desired` in the fields an update can change:
 /// name, url, excludes (as a set), active, continue_on_failure, and OAuth's public settings.
 /// A field the definition leaves out is not compared.
-pub(crate) fn updatable(current: &Connector, desired: &ManifestConnector) -> Vec<FieldChange> {
+pub(crate) fn updatable(
+    current: &Connector,
+    desired: &ManifestConnector,
+    desired_url: Option<&str>,
+) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    if current.name != desired.name {
+    if current.name != desired.definition.name {
         changes.push(change(
             "name",
             shown(Some(&current.name)),
-            shown(Some(&desired.name)),
+            shown(Some(&desired.definition.name)),
         ));
     }
-    if current.url.as_deref() != Some(desired.url.as_str()) {
+    if let Some(want) = desired_url
+        && current.url.as_deref() != Some(want)
+    {
         changes.push(change(
             "url",
             shown_url(current.url.as_deref()),
-            shown_url(Some(&desired.url)),
+            shown_url(Some(want)),
         ));
     }
     let mut have = current.excludes.clone();
-    let mut want = desired.excludes.clone();
+    let mut want = desired.definition.excludes.clone();
     have.sort();
     want.sort();
     if have != want {
+        let list = |items: &[String]| {
+            escape(&serde_json::to_string(items).unwrap_or_default()).into_owned()
+        };
         changes.push(change(
             "excludes",
-            serde_json::to_string(&current.excludes).unwrap_or_default(),
-            serde_json::to_string(&desired.excludes).unwrap_or_default(),
+            list(&current.excludes),
+            list(&desired.definition.excludes),
         ));
     }
     for (field, have, want) in [
-        ("active", current.active, desired.active),
+        ("active", current.active, desired.definition.active),
         (
             "continue_on_failure",
             current.continue_on_failure,
-            desired.continue_on_failure,
+            desired.definition.continue_on_failure,
         ),
     ] {
         if let Some(want) = want
@@ -90,26 +108,26 @@ pub(crate) fn updatable(current: &Connector, desired: &ManifestConnector) -> Vec
             changes.push(change(field, have, want.to_string()));
         }
     }
-    if let (Some(have), Some(want)) = (&current.oauth, &desired.oauth) {
+    if let (Some(have), Some(want)) = (&current.oauth, &desired.definition.oauth) {
         for (field, have, want) in [
             (
                 "oauth.client_id",
                 have.client_id.as_deref(),
-                Some(want.client_id.as_str()),
+                want.client_id.as_deref(),
             ),
             (
                 "oauth.authorize_url",
                 Some(have.authorize_url.as_str()),
-                Some(want.authorize_url.as_str()),
+                want.authorize_url.as_deref(),
             ),
             (
                 "oauth.token_url",
                 Some(have.token_url.as_str()),
-                Some(want.token_url.as_str()),
+                want.token_url.as_deref(),
             ),
             ("oauth.scope", have.scope.as_deref(), want.scope.as_deref()),
         ] {
-            if have != want {
+            if want.is_some() && have != want {
                 let (from, to) = if field.ends_with("_url") {
                     (shown_url(have), shown_url(want))
                 } else {

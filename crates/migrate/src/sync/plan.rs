@@ -1,16 +1,20 @@
-//! Planning: what would make an account match a set of definitions.
+//! Planning: what would make an account match a set of definitions, and what the plan saw.
 
 use std::collections::HashMap;
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::diff::{FieldChange, updatable};
-use crate::{Manifest, ManifestConnector, Secrets};
-use cohere_connectors::{AuthType, Client, Connector, ConnectorUpdate, NewConnector};
-
-use super::SyncError;
+use super::request;
+use super::seen::Seen;
+use super::{SyncError, saved};
+use crate::manifest::{AccountAuth, account_auth};
+use crate::{Manifest, ManifestConnector, MigrateError, Secrets};
+use cohere_connectors::text::{escape, one_line};
+use cohere_connectors::{Client, Connector};
 
 /// How to plan.
 #[derive(Clone, Debug, Default)]
@@ -53,20 +57,21 @@ impl PlanOptions {
     }
 }
 
-/// One change a [`Plan`] makes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "action", rename_all = "lowercase")]
+/// One change a [`Plan`] makes. It carries the definition it comes from (secrets as
+/// references): apply builds the request from it, resolving the secrets then.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Change {
     /// A connector no one of the account matches.
     Create {
         /// Its name.
         name: String,
-        /// Its URL, as shown (a password in it hidden; the request has the real one).
+        /// Its URL, as shown (a password in it hidden).
         url: String,
-        /// The request (secrets resolved; never serialized).
-        #[serde(skip)]
-        request: Box<NewConnector>,
+        /// The definition to create.
+        #[serde(with = "saved::definition")]
+        definition: Box<ManifestConnector>,
     },
     /// A connector whose fields differ (or whose secrets are re-sent).
     Update {
@@ -74,11 +79,11 @@ pub enum Change {
         id: String,
         /// Its name in the definition.
         name: String,
-        /// What changes.
+        /// What changes: only these fields are sent.
         fields: Vec<FieldChange>,
-        /// The request (secrets resolved; never serialized).
-        #[serde(skip)]
-        request: Box<ConnectorUpdate>,
+        /// The definition the fields come from.
+        #[serde(with = "saved::definition")]
+        definition: Box<ManifestConnector>,
     },
     /// A connector no definition matches (only with `prune`).
     Delete {
@@ -89,8 +94,28 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The id of the connector it acts on (none for a create).
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Create { .. } => None,
+            Self::Update { id, .. } | Self::Delete { id, .. } => Some(id),
+        }
+    }
+
+    /// The connector's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Create { name, .. } | Self::Update { name, .. } | Self::Delete { name, .. } => {
+                name
+            }
+        }
+    }
+}
+
 /// Something a plan cannot do or cannot know, said so instead of hidden.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Notice {
     /// The connector's id (or name, when it is to be created).
@@ -101,10 +126,29 @@ pub struct Notice {
     pub drift: bool,
 }
 
-/// What would make an account match its definitions: [`Display`](fmt::Display) is a readable
-/// diff; [`apply`](Self::apply) carries it out.
-#[derive(Clone, Debug, Serialize)]
+/// What would make an account match its definitions, and what the plan saw of the account:
+/// [`Display`](fmt::Display) is a readable diff; [`apply`](Self::apply) carries it out, acting
+/// only on the connectors it saw; [`save`](Self::save) writes it for a later
+/// [`SavedPlan::apply`](super::SavedPlan::apply) (see [the format](super#saved-plans)).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
+    /// `cohere-connectors plan`.
+    pub(crate) format: String,
+    /// The format's version: [`PLAN_VERSION`](super::PLAN_VERSION).
+    pub(crate) version: u32,
+    /// When the plan was made.
+    pub made_at: DateTime<Utc>,
+    /// The account's API, as the client called it (a password in it hidden).
+    pub base_url: String,
+    /// The manifest it was made from ([`Manifest::digest`]).
+    pub manifest: String,
+    /// Whether it deletes what no definition matches.
+    pub prune: bool,
+    /// Whether it re-sends the secrets of matched connectors.
+    pub resend_secrets: bool,
+    /// Every connector of the account, as the plan saw it.
+    pub account: Vec<Seen>,
     /// The changes, in the order [`apply`](Self::apply) makes them: creates, updates, deletes.
     pub changes: Vec<Change>,
     /// What cannot be compared or changed in place.
@@ -113,6 +157,8 @@ pub struct Plan {
     pub counts: (u64, usize),
     #[serde(skip)]
     pub(crate) client: Option<Client>,
+    #[serde(skip)]
+    pub(crate) secrets: Secrets,
 }
 
 impl Plan {
@@ -136,6 +182,11 @@ impl Plan {
             count(|c| matches!(c, Change::Delete { .. })),
         )
     }
+
+    /// What the plan saw of the connector `id`.
+    pub(crate) fn seen(&self, id: &str) -> Option<&Seen> {
+        self.account.iter().find(|seen| seen.id == id)
+    }
 }
 
 /// What a line of a plan's text says, for a renderer that styles lines by kind.
@@ -158,18 +209,27 @@ pub enum LineKind {
     Summary,
 }
 
+/// `text` quoted, for a line of a plan: controls and bidi overrides escaped.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", escape(text))
+}
+
 impl Plan {
     /// The plan as lines of text, each with what it says: what [`Display`](fmt::Display)
-    /// prints, for renderers that style them (the command-line tool colours them).
+    /// prints, for renderers that style them (the command-line tool colours them). Text from
+    /// the account or the manifest is escaped.
     pub fn lines(&self) -> Vec<(LineKind, String)> {
         let mut lines = Vec::new();
         for change in &self.changes {
             match change {
                 Change::Create { name, url, .. } => {
-                    lines.push((LineKind::Create, format!("+ create {name:?} ({url})")));
+                    lines.push((
+                        LineKind::Create,
+                        format!("+ create {} ({})", quoted(name), escape(url)),
+                    ));
                 }
                 Change::Update { id, fields, .. } => {
-                    lines.push((LineKind::Update, format!("~ update {id}")));
+                    lines.push((LineKind::Update, format!("~ update {}", escape(id))));
                     lines.extend(
                         fields
                             .iter()
@@ -177,7 +237,10 @@ impl Plan {
                     );
                 }
                 Change::Delete { id, name } => {
-                    lines.push((LineKind::Delete, format!("- delete {id} ({name:?})")));
+                    lines.push((
+                        LineKind::Delete,
+                        format!("- delete {} ({})", escape(id), quoted(name)),
+                    ));
                 }
             }
         }
@@ -187,7 +250,10 @@ impl Plan {
             } else {
                 LineKind::Notice
             };
-            lines.push((kind, format!("! {}: {}", notice.connector, notice.message)));
+            lines.push((
+                kind,
+                format!("! {}: {}", escape(&notice.connector), notice.message),
+            ));
         }
         let (create, update, delete) = self.summary();
         lines.push((
@@ -215,8 +281,9 @@ impl fmt::Display for Plan {
 }
 
 /// Compares the account of `client` with `desired` and returns the [`Plan`] that would make
-/// them match. Definitions are matched to connectors by id when they have one that exists,
-/// otherwise by name.
+/// them match. A definition is matched to the connector that has its id, otherwise to the one
+/// that has its name (among those no id matched); a name two connectors share matches
+/// neither, and the plan refuses rather than guess.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -233,20 +300,21 @@ impl fmt::Display for Plan {
 ///     {"name": "Wiki", "url": "https://wiki.example.com/search", "excludes": ["id"]},
 ///     {"name": "Tickets", "url": "https://tickets.example.com/search"}
 /// ]}"#)?;
-/// let plan = plan(&client, &desired, PlanOptions::new().prune(true)).await?;
-/// assert_eq!(plan.summary(), (1, 1, 1));
-/// println!("{plan}");
-/// plan.apply().await?;
-/// assert!(plan_again(&client, &desired).await?.is_empty());
-/// # async fn plan_again(c: &cohere_connectors::Client, d: &Manifest) -> Result<cohere_connectors_migrate::sync::Plan, cohere_connectors_migrate::sync::SyncError> {
-/// #     cohere_connectors_migrate::sync::plan(c, d, PlanOptions::new().prune(true)).await
-/// # }
+/// let planned = plan(&client, &desired, PlanOptions::new().prune(true)).await?;
+/// assert_eq!(planned.summary(), (1, 1, 1));
+/// println!("{planned}");
+/// let report = planned.apply().await?;
+/// assert_eq!(report.done.len(), 3);
+/// let again = plan(&client, &desired, PlanOptions::new().prune(true)).await?;
+/// assert!(again.is_empty());
 /// # Ok(()) }
 /// ```
 ///
 /// # Errors
 ///
-/// When listing the account fails, or a change needs a secret that cannot be resolved.
+/// When listing the account fails (a listing that ends short is an error, not a smaller
+/// account), a definition's name is ambiguous, or a change needs a secret that cannot be
+/// resolved.
 pub async fn plan(
     client: &Client,
     desired: &Manifest,
@@ -261,40 +329,27 @@ pub async fn plan(
         .stream()
         .try_collect()
         .await?;
-    let by_id: HashMap<&str, usize> = account
-        .iter()
-        .enumerate()
-        .map(|(index, connector)| (connector.id.as_str(), index))
-        .collect();
-    let by_name: HashMap<&str, usize> = account
-        .iter()
-        .enumerate()
-        .map(|(index, connector)| (connector.name.as_str(), index))
-        .collect();
+    let matches = match_definitions(&account, desired)?;
     let mut matched = vec![false; account.len()];
     let mut creates = Vec::new();
     let mut updates = Vec::new();
     let mut notices = Vec::new();
-    for definition in &desired.connectors {
-        let found = definition
-            .id
-            .as_deref()
-            .and_then(|id| by_id.get(id))
-            .or_else(|| by_name.get(definition.name.as_str()))
-            .copied()
-            .filter(|index| !matched[*index]);
+    for (definition, found) in desired.connectors.iter().zip(&matches) {
         match found {
             None => {
-                let request = definition.to_new_connector(&secrets)?;
+                let url = request::create(definition, &secrets)?
+                    .url
+                    .redacted()
+                    .into_owned();
                 creates.push(Change::Create {
-                    name: definition.name.clone(),
-                    url: cohere_connectors::redact_url(&definition.url).into_owned(),
-                    request: Box::new(request),
+                    name: definition.definition.name.clone(),
+                    url,
+                    definition: Box::new(definition.clone()),
                 });
             }
             Some(index) => {
-                matched[index] = true;
-                let current = &account[index];
+                matched[*index] = true;
+                let current = &account[*index];
                 if let Some(change) = update_for(
                     current,
                     definition,
@@ -307,32 +362,37 @@ pub async fn plan(
             }
         }
     }
-    let deletes: Vec<Change> = account
+    let unmatched = account
         .iter()
         .zip(&matched)
-        .filter(|(_, matched)| !**matched)
-        .map(|(connector, _)| Change::Delete {
-            id: connector.id.clone(),
-            name: connector.name.clone(),
-        })
-        .collect();
-    if !options.prune {
-        for change in &deletes {
-            if let Change::Delete { id, .. } = change {
-                notices.push(Notice {
-                    connector: id.clone(),
-                    message: "not in the definitions; kept (prune to delete it)".into(),
-                    drift: false,
-                });
-            }
+        .filter(|(_, matched)| !**matched);
+    let mut deletes = Vec::new();
+    for (connector, _) in unmatched {
+        if options.prune {
+            deletes.push(Change::Delete {
+                id: connector.id.to_string(),
+                name: connector.name.clone(),
+            });
+        } else {
+            notices.push(Notice {
+                connector: connector.id.to_string(),
+                message: "not in the definitions; kept (prune to delete it)".into(),
+                drift: false,
+            });
         }
     }
     let mut changes = creates;
     changes.extend(updates);
-    if options.prune {
-        changes.extend(deletes);
-    }
+    changes.extend(deletes);
     Ok(Plan {
+        format: super::PLAN_FORMAT.to_owned(),
+        version: super::PLAN_VERSION,
+        made_at: Utc::now(),
+        base_url: cohere_connectors::redact_url(client.base_url()).into_owned(),
+        manifest: desired.digest(),
+        prune: options.prune,
+        resend_secrets: options.resend_secrets,
+        account: account.iter().map(Seen::of).collect(),
         changes,
         notices,
         counts: (
@@ -340,7 +400,83 @@ pub async fn plan(
             desired.connectors.len(),
         ),
         client: Some(client.clone()),
+        secrets,
     })
+}
+
+/// For each definition, the account's connector it matches: by id first, then by name among
+/// the connectors no id matched.
+fn match_definitions(
+    account: &[Connector],
+    desired: &Manifest,
+) -> Result<Vec<Option<usize>>, SyncError> {
+    let by_id: HashMap<&str, usize> = account
+        .iter()
+        .enumerate()
+        .map(|(index, connector)| (connector.id.as_str(), index))
+        .collect();
+    let mut matches: Vec<Option<usize>> = desired
+        .connectors
+        .iter()
+        .map(|definition| {
+            definition
+                .id
+                .as_deref()
+                .and_then(|id| by_id.get(id))
+                .copied()
+        })
+        .collect();
+    let taken: Vec<usize> = matches.iter().flatten().copied().collect();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, connector) in account.iter().enumerate() {
+        if !taken.contains(&index) {
+            by_name
+                .entry(connector.name.as_str())
+                .or_default()
+                .push(index);
+        }
+    }
+    for (index, definition) in desired.connectors.iter().enumerate() {
+        if matches[index].is_some() {
+            continue;
+        }
+        let named = by_name
+            .get(definition.definition.name.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        match named {
+            [] => {}
+            [one] => {
+                if let Some(other) = matches.iter().position(|m| *m == Some(*one)) {
+                    return Err(ambiguous(format!(
+                        "connectors[{other}] and connectors[{index}] are both matched to the connector `{}` by the name `{}`: give them ids",
+                        one_line(&account[*one].id, 100),
+                        one_line(&definition.definition.name, 100)
+                    )));
+                }
+                matches[index] = Some(*one);
+            }
+            several => {
+                let mut ids: Vec<&str> =
+                    several.iter().map(|at| account[*at].id.as_str()).collect();
+                ids.sort_unstable();
+                let ids: Vec<String> = ids
+                    .into_iter()
+                    .map(|id| format!("`{}`", one_line(id, 100)))
+                    .collect();
+                return Err(ambiguous(format!(
+                    "connectors[{index}] (`{}`) is matched by name, and {} connectors of the account have it ({}): give it the id of the one it means",
+                    definition.shown_label(),
+                    several.len(),
+                    ids.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(matches)
+}
+
+fn ambiguous(message: String) -> SyncError {
+    MigrateError::manifest(message).into()
 }
 
 /// The update a matched connector needs, if any, and notices about what cannot be compared
@@ -352,24 +488,26 @@ fn update_for(
     resend_secrets: bool,
     notices: &mut Vec<Notice>,
 ) -> Result<Option<Change>, SyncError> {
-    let mut fields = updatable(current, desired);
-    let mut request = ConnectorUpdate::new();
+    let desired_url = desired.search_url(secrets)?;
+    let mut fields = updatable(current, desired, desired_url.as_deref());
     let notice = |message: String, drift: bool| Notice {
-        connector: current.id.clone(),
+        connector: current.id.to_string(),
         message,
         drift,
     };
-    if desired.description.is_some() && current.description != desired.description {
+    if desired.definition.description.is_some()
+        && current.description != desired.definition.description
+    {
         notices.push(notice(
             "the description differs, and the API cannot change it in place (delete and create the connector to change it)".into(),
             true,
         ));
     }
-    let has = current.auth_type.clone();
-    let wants_service = desired.service_auth.is_some();
-    let wants_oauth = desired.oauth.is_some();
-    let service_now = has == Some(AuthType::ServiceAuth);
-    let oauth_now = has == Some(AuthType::OAuth);
+    let has = account_auth(current);
+    let wants_service = desired.definition.service_auth.is_some();
+    let wants_oauth = desired.definition.oauth.is_some();
+    let service_now = has == AccountAuth::Service;
+    let oauth_now = has == AccountAuth::OAuth;
     if !wants_service && !wants_oauth && (service_now || oauth_now) {
         notices.push(notice(
             "the account has credentials the definition does not, and the API cannot remove them in place".into(),
@@ -382,14 +520,9 @@ fn update_for(
             let from = if service_now {
                 "(not comparable: never returned)"
             } else {
-                auth_label(has.as_ref())
+                auth_label(has)
             };
-            fields.push(FieldChange {
-                field: "service_auth".into(),
-                from: from.into(),
-                to: "(sent)".into(),
-            });
-            request.service_auth = desired.service_auth(secrets)?;
+            fields.push(FieldChange::new("service_auth", from, "(sent)"));
         } else {
             notices.push(notice(
                 "service_auth.token cannot be compared: the API never returns it (re-send it to be sure)".into(),
@@ -398,22 +531,15 @@ fn update_for(
         }
     }
     if wants_oauth {
-        if !oauth_now || resend_secrets || oauth_fields_differ {
-            if !oauth_now {
-                fields.push(FieldChange {
-                    field: "oauth".into(),
-                    from: auth_label(has.as_ref()).into(),
-                    to: "(sent)".into(),
-                });
-            } else if resend_secrets && !oauth_fields_differ {
-                fields.push(FieldChange {
-                    field: "oauth.client_secret".into(),
-                    from: "(not comparable: never returned)".into(),
-                    to: "(sent)".into(),
-                });
-            }
-            request.oauth = desired.oauth(secrets)?;
-        } else {
+        if !oauth_now {
+            fields.push(FieldChange::new("oauth", auth_label(has), "(sent)"));
+        } else if resend_secrets && !oauth_fields_differ {
+            fields.push(FieldChange::new(
+                "oauth.client_secret",
+                "(not comparable: never returned)",
+                "(sent)",
+            ));
+        } else if !oauth_fields_differ {
             notices.push(notice(
                 "oauth.client_secret cannot be compared: the API never returns it (re-send it to be sure)".into(),
                 false,
@@ -423,29 +549,21 @@ fn update_for(
     if fields.is_empty() {
         return Ok(None);
     }
-    for field in &fields {
-        match field.field.as_str() {
-            "name" => request.name = Some(desired.name.clone()),
-            "url" => request.url = Some(desired.url.clone()),
-            "excludes" => request.excludes = Some(desired.excludes.clone()),
-            "active" => request.active = desired.active,
-            "continue_on_failure" => request.continue_on_failure = desired.continue_on_failure,
-            _ => {}
-        }
-    }
+    // Built now to find a secret that cannot be resolved before anything is applied.
+    request::update(desired, &fields, secrets)?;
     Ok(Some(Change::Update {
-        id: current.id.clone(),
-        name: desired.name.clone(),
+        id: current.id.to_string(),
+        name: desired.definition.name.clone(),
         fields,
-        request: Box::new(request),
+        definition: Box::new(desired.clone()),
     }))
 }
 
-fn auth_label(auth: Option<&AuthType>) -> &'static str {
+fn auth_label(auth: AccountAuth) -> &'static str {
     match auth {
-        Some(AuthType::ServiceAuth) => "service_auth",
-        Some(AuthType::OAuth) => "oauth",
-        None => "(none)",
-        Some(_) => "(other)",
+        AccountAuth::Service => "service_auth",
+        AccountAuth::OAuth => "oauth",
+        AccountAuth::None => "(none)",
+        AccountAuth::Other => "(other)",
     }
 }

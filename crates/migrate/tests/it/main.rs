@@ -1,4 +1,10 @@
-//! Migration and management through the public API: export, manifests, tools, plan and apply.
+//! Migration and management through the public API: export, manifests, files, tools, plan and
+//! apply.
 
+mod common;
+mod files;
+mod manifests;
 mod migrate;
 mod sync;
+mod tools;
+mod world;

@@ -71,7 +71,7 @@ async fn export_then_recreate_gives_an_equal_account() {
             .unwrap()
             .parse()
             .unwrap();
-        if let Some(auth) = &mut connector.service_auth {
+        if let Some(auth) = &mut connector.definition.service_auth {
             assert_eq!(
                 auth.token_type, None,
                 "the API does not say how the token is sent"
@@ -86,7 +86,7 @@ async fn export_then_recreate_gives_an_equal_account() {
             );
             secrets = secrets.with(name.clone(), format!("sample-token-{index}"));
         }
-        if let Some(oauth) = &connector.oauth {
+        if let Some(oauth) = &connector.definition.oauth {
             let SecretRef::Env(name) = &oauth.client_secret else {
                 panic!()
             };
@@ -110,7 +110,7 @@ async fn export_then_recreate_gives_an_equal_account() {
             .send()
             .await
             .unwrap();
-        assert_eq!(Some(created.id.as_str()), connector.id.as_deref());
+        assert_eq!(Some(&created.id), connector.id.as_ref());
     }
     let recreated = account_manifest(&client).await;
     assert_eq!(definitions(&recreated), definitions(&exported));
@@ -188,7 +188,7 @@ fn manifests_that_break_the_rules_are_refused_without_quoting_values() {
         ),
         (
             json!({"version": 1, "connectors": [{"name": "A", "url": "ftp://x"}]}),
-            "connectors[0]: the url is not an http(s) URL",
+            "invalid manifest: not an absolute http(s) URL with a host (the scheme is not http or https)",
         ),
         (
             json!({"version": 1, "connectors": [{"name": " ", "url": "https://x.example.com"}]}),
@@ -339,7 +339,8 @@ async fn tools_match_cohere_schemas_and_answer_calls_as_cohere_did() {
             .unwrap();
     }
 
-    // The OAuth connector gets the user's token, as Cohere sent it.
+    // The OAuth connector gets the user's token, as Cohere sent it (and the model never sees
+    // it: the connector echoes it, the tool scrubs it).
     let call = ToolCall::new("call_2", "search_hand_book_2", &json!({"query": "mail"}));
     let user = Secret::new("ya29.user-token-123");
     let (message, error) = toolbox.call(&call, Some(&user)).await;
@@ -347,7 +348,7 @@ async fn tools_match_cohere_schemas_and_answer_calls_as_cohere_did() {
     let ToolContent::Document { document } = &message.content[0] else {
         panic!()
     };
-    assert_eq!(document.data["who"], "user:ya29.user-token-123");
+    assert_eq!(document.data["who"], "user:[redacted]");
     // Without one, the model is told, and the caller gets the typed error.
     let (message, error) = toolbox.call(&call, None).await;
     assert!(
@@ -469,7 +470,10 @@ async fn live_connectors_become_tools_too() {
     };
     assert!(!document.data.contains_key("who"), "excludes are applied");
     assert_eq!(
-        ManifestConnector::from_connector(&connectors[0]).excludes,
+        ManifestConnector::from_connector(&connectors[0])
+            .unwrap()
+            .definition
+            .excludes,
         ["who"]
     );
 }

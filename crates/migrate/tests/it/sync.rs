@@ -34,13 +34,13 @@ fn manifest(value: serde_json::Value) -> Manifest {
 fn filled(mut manifest: Manifest) -> (Manifest, Secrets) {
     let mut secrets = Secrets::none();
     for connector in &mut manifest.connectors {
-        if let Some(auth) = &mut connector.service_auth {
+        if let Some(auth) = &mut connector.definition.service_auth {
             auth.token_type = Some(AuthTokenType::Bearer);
             if let SecretRef::Env(name) = &auth.token {
                 secrets = secrets.with(name.clone(), "a-service-token");
             }
         }
-        if let Some(oauth) = &connector.oauth
+        if let Some(oauth) = &connector.definition.oauth
             && let SecretRef::Env(name) = &oauth.client_secret
         {
             secrets = secrets.with(name.clone(), "a-client-secret");
@@ -90,8 +90,9 @@ async fn plan_apply_round_trips_an_exported_account_and_a_second_apply_changes_n
     .unwrap();
     assert_eq!(first.summary(), (45, 0, 0));
     let applied = first.apply().await.unwrap();
-    assert_eq!(applied.len(), 45);
-    assert!(matches!(&applied[0], Applied::Created { .. }));
+    assert_eq!(applied.done.len(), 45);
+    assert!(matches!(&applied.done[0], Applied::Created { .. }));
+    assert_eq!((applied.failed, applied.not_attempted.len()), (None, 0));
 
     let second = plan(
         &client,
@@ -101,12 +102,18 @@ async fn plan_apply_round_trips_an_exported_account_and_a_second_apply_changes_n
     .await
     .unwrap();
     assert!(second.is_empty(), "{second}");
-    assert!(second.apply().await.unwrap().is_empty());
+    assert!(second.apply().await.unwrap().done.is_empty());
 
     let names = |connectors: Vec<Connector>| {
         let mut names: Vec<(String, Option<String>, Option<String>)> = connectors
             .into_iter()
-            .map(|c| (c.name, c.url, c.auth_type.map(|a| a.as_str().to_owned())))
+            .map(|c| {
+                (
+                    c.name,
+                    c.url.map(String::from),
+                    c.auth_type.map(|a| a.as_str().to_owned()),
+                )
+            })
             .collect();
         names.sort();
         names
@@ -263,7 +270,7 @@ async fn apply_stops_at_the_first_error_and_says_what_was_done() {
     assert_eq!(planned.summary(), (3, 0, 1));
     let error = planned.apply().await.unwrap_err();
     assert_eq!(
-        error.done,
+        error.report.done,
         [Applied::Created {
             id: "good".into(),
             name: "Good".into()
@@ -274,8 +281,34 @@ async fn apply_stops_at_the_first_error_and_says_what_was_done() {
         Some("create-connector")
     );
     assert!(
-        error.to_string().ends_with("(after 1 change(s) applied)"),
+        error
+            .to_string()
+            .ends_with("(1 done, 1 failed, 2 not attempted)"),
         "{error}"
+    );
+    // What `apply --json` prints, from the error as from a success.
+    let report = serde_json::to_value(&error.report).unwrap();
+    assert_eq!(
+        report["done"][0],
+        json!({"action": "created", "id": "good", "name": "Good"})
+    );
+    assert_eq!(
+        report["failed"]["change"],
+        json!({"action": "create", "name": "Unreachable"})
+    );
+    assert!(
+        report["failed"]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("create-connector"),
+        "{report}"
+    );
+    assert_eq!(
+        report["not_attempted"],
+        json!([
+            {"action": "create", "name": "Later"},
+            {"action": "delete", "id": "doomed", "name": "Doomed"}
+        ])
     );
     // Nothing after the failure ran: the delete comes last and did not happen.
     assert!(client.connectors().get(doomed.id).await.is_ok());
