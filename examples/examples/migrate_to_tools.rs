@@ -63,7 +63,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     //    named), and how it is sent, which the API does not return either.
     let mut secrets = Secrets::from_env();
     for connector in &mut manifest.connectors {
-        if let Some(auth) = &mut connector.service_auth {
+        if let Some(auth) = &mut connector.definition.service_auth {
             auth.token_type = Some(cohere_connectors::AuthTokenType::Bearer);
             if let SecretRef::Env(name) = &auth.token {
                 secrets = secrets.with(name.clone(), token.clone());

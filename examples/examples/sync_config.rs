@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let planned = plan(&client, &desired, PlanOptions::new().prune(prune)).await?;
         println!("round {round}:\n{planned}\n");
         if apply {
-            for applied in planned.apply().await? {
+            for applied in planned.apply().await?.done {
                 println!("  {applied}");
             }
             println!();

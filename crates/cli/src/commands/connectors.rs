@@ -181,7 +181,7 @@ const UPDATE_FLAGS: &str = "--name, --url, --exclude, --clear-excludes, --active
 pub async fn update(args: UpdateArgs) -> Outcome {
     let mut update = ConnectorUpdate::new();
     update.name = args.name.clone();
-    update.url = args.url.clone();
+    update.url = args.url.clone().map(Into::into);
     if args.clear_excludes {
         update.excludes = Some(Vec::new());
     } else if !args.excludes.is_empty() {

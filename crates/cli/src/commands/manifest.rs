@@ -121,17 +121,18 @@ pub async fn apply(args: ApplyArgs) -> Outcome {
         Ok(applied) => {
             let printed = if args.json {
                 out.json(&applied, Layout::Pretty)
-            } else if applied.is_empty() {
+            } else if applied.done.is_empty() {
                 out.line("nothing to apply")
             } else {
                 applied
+                    .done
                     .iter()
                     .try_for_each(|change| out.line(&change.to_string()))
             };
             exit_after_printing(ExitCode::SUCCESS, printed)
         }
         Err(error) => {
-            for change in &error.done {
+            for change in &error.report.done {
                 output::note(None, &change.to_string());
             }
             Err(Failure::error(error))

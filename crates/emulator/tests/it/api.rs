@@ -120,7 +120,7 @@ async fn two_hundred_fifty_connectors_page_through_newest_first() {
         .list()
         .limit(100)
         .stream()
-        .map_ok(|connector| connector.id)
+        .map_ok(|connector| connector.id.into_string())
         .try_collect()
         .await
         .unwrap();
