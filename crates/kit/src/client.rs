@@ -121,7 +121,7 @@ impl From<Option<ServiceAuth>> for SearchAuth {
 /// use cohere_connectors_kit::{ConnectorSearch, SearchError};
 /// # use cohere_connectors_kit::Document;
 /// # use cohere_connectors_kit::server::{Access, ConnectorService};
-/// # let running = ConnectorService::new(Access::service(ServiceAuth::noscheme("right-token")), |_, _| async {
+/// # let running = ConnectorService::new(Access::service(ServiceAuth::noscheme("right-token"))?, |_, _| async {
 /// #     Ok(vec![Document::new().with_title("Hit")])
 /// # }).bind("127.0.0.1:0").await?;
 /// # let url = running.url();

@@ -27,7 +27,7 @@
 //! use cohere_connectors_kit::server::{Access, ConnectorService};
 //!
 //! // A connector, served on a free local port (see the `server` module).
-//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |request, _caller| async move {
+//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |request, _caller| async move {
 //!     Ok(vec![Document::new().with_id("1").with_title("Echo").with_text(request.query)])
 //! });
 //! let running = service.bind("127.0.0.1:0").await?;

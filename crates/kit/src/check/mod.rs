@@ -36,7 +36,7 @@ const SLOW: Duration = Duration::from_secs(15);
 /// use cohere_connectors_kit::server::{Access, ConnectorService};
 ///
 /// // A connector that forgot that values must be strings.
-/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |_, _| async {
+/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |_, _| async {
 ///     Ok(vec![Document::from_json(serde_json::json!({"title": "Q3", "revenue": 12.5})).unwrap()])
 /// })
 /// .bind("127.0.0.1:0")

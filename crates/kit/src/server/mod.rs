@@ -29,7 +29,7 @@
 //!     Ok(vec![Document::new().with_id("faq-1").with_title("Holidays").with_text("25 days a year")])
 //! }
 //!
-//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("s3rvice-token")), search);
+//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("s3rvice-token"))?, search);
 //! let running = service.bind("127.0.0.1:0").await?; // or mount service.router() in your app
 //!
 //! let client = ConnectorSearch::new(&running.url())?.service_auth(ServiceAuth::bearer("s3rvice-token"));
@@ -47,7 +47,7 @@ mod failure;
 mod running;
 mod service;
 
-pub use access::{Access, Caller};
+pub use access::{Access, AccessError, Caller};
 pub use failure::SearchFailure;
 pub use running::RunningConnector;
 pub use service::{ConnectorService, DEFAULT_DEADLINE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH};

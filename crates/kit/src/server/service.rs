@@ -154,7 +154,7 @@ impl ConnectorService {
     fn redactor(&self, caller: Option<&Caller>) -> Redactor {
         let mut redactor = Redactor::default();
         for secret in self.access.secrets() {
-            redactor = redactor.with(&secret);
+            redactor = redactor.with(secret);
         }
         if let Some(token) = caller.and_then(Caller::user_token) {
             redactor = redactor.with(token);
@@ -199,10 +199,7 @@ async fn answer(service: &ConnectorService, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let caller = match service
-        .access
-        .verify(request.headers().get(header::AUTHORIZATION))
-    {
+    let caller = match service.access.verify(request.headers()) {
         Ok(caller) => caller,
         Err(refusal) => {
             let mut response = message(StatusCode::UNAUTHORIZED, refusal.message());

@@ -39,16 +39,18 @@ async fn the_connector_kit_logs_failures_without_tokens() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let running =
-        ConnectorService::new(Access::service(ServiceAuth::bearer(TOKEN)), |_, _| async {
+    let running = ConnectorService::new(
+        Access::service(ServiceAuth::bearer(TOKEN)).unwrap(),
+        |_, _| async {
             // A data source error that quotes the service token.
             Err::<Vec<cohere_connectors_kit::Document>, _>(SearchFailure::internal(format!(
                 "backend rejected Bearer {TOKEN}"
             )))
-        })
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
+        },
+    )
+    .bind("127.0.0.1:0")
+    .await
+    .unwrap();
     let error = ConnectorSearch::new(&running.url())
         .unwrap()
         .service_auth(ServiceAuth::bearer(TOKEN))
