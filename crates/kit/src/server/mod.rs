@@ -4,16 +4,29 @@
 //! [`ConnectorService`] turns a handler `async fn(SearchRequest, Caller) -> Result<Vec<Document>,
 //! SearchFailure>` into an axum [`Router`](axum::Router) (or a running server) that:
 //!
-//! - answers `POST /search` (the path is configurable) with `{"results": [...]}`;
+//! - answers `POST /search` (the path is configurable, matched exactly) with
+//!   `{"results": [...]}`; any other method is 405 with `Allow: POST`;
 //! - checks the service-auth token Cohere sends (`Bearer`, `Basic` or no scheme; compared in
 //!   constant time; several tokens accepted at once while one is rotated), or hands a user's
-//!   OAuth / pass-through bearer token to the handler as a [`Caller`];
-//! - refuses a missing or wrong token with 401 and a JSON body, before reading the request;
-//! - caps the request body (64 KiB by default: a query is short), reads JSON and, as some
-//!   clients send, form-encoded `query=...`;
+//!   OAuth / pass-through bearer token to the handler as a [`Caller`]; an empty or blank
+//!   configured token is refused when the [`Access`] is built;
+//! - refuses a missing, wrong or doubled `Authorization` header with 401 and a JSON body,
+//!   before reading the request;
+//! - reads the body with axum's `Json` (`Content-Type: application/json` or `+json`) or, when
+//!   declared so, `Form` (`query=...`, decoded as browsers do: bytes that are not UTF-8
+//!   become U+FFFD); anything but an object with a string `query` is 400, another content
+//!   type 415, a body over the cap (64 KiB by default: a query is short) 413;
+//! - passes the query on as it came, blank or not: what a blank query finds is the handler's
+//!   choice;
 //! - bounds the handler by a deadline (30 seconds by default, Cohere's) and answers 504 when
 //!   it passes, 500 when the handler panics or fails, always as JSON `{"message": ...}`;
-//! - never logs or echoes a token.
+//! - gives each request a span (method, path, `x-request-id`) and never logs or echoes a
+//!   token.
+//!
+//! The handler is async: the deadline can only stop it at an `.await`. Work that blocks the
+//! thread (a synchronous database driver, heavy CPU) must go to
+//! [`tokio::task::spawn_blocking`], or it holds a runtime thread past the deadline and the
+//! 504 comes only when it returns.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -43,7 +56,10 @@
 //! ```
 
 mod access;
+mod answer;
+mod extract;
 mod failure;
+mod layers;
 mod running;
 mod service;
 

@@ -273,6 +273,7 @@ async fn bad_requests_get_json_errors_before_the_handler_runs() {
     let response = reqwest::Client::new()
         .post(&url)
         .header("authorization", &bearer)
+        .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
             chunks,
         )))

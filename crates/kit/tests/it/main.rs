@@ -1,6 +1,9 @@
 //! The connector kit through its public API: the server, the search client and the checker.
 
+mod composition;
 mod credentials;
+mod handlers;
 mod kit;
 mod logging;
+mod requests;
 mod wire;

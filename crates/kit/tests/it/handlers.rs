@@ -1,0 +1,96 @@
+//! Handlers that misbehave: they panic, sleep past the deadline, block their thread (and how
+//! to keep the deadline when they must), return a lot. The service answers each as JSON and
+//! keeps serving.
+
+use std::time::{Duration, Instant};
+
+use cohere_connectors_kit::Document;
+use cohere_connectors_kit::server::{Access, ConnectorService, RunningConnector, SearchFailure};
+use serde_json::json;
+
+use crate::wire::{addr_of, exchange, post};
+
+async fn search(running: &RunningConnector, query: &str) -> (u16, serde_json::Value) {
+    let body = json!({ "query": query }).to_string();
+    let answer = exchange(addr_of(&running.url()), &post("/search", &[], &body)).await;
+    (answer.status, answer.json())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deadline_bounds_sleeping_and_offloaded_blocking_work() {
+    let running = ConnectorService::new(Access::open(), |request, _| async move {
+        match request.query.as_str() {
+            "sleep" => tokio::time::sleep(Duration::from_secs(30)).await,
+            // What the docs ask of blocking work: off the async threads.
+            "blocking" => {
+                tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_secs(2)))
+                    .await
+                    .map_err(SearchFailure::internal)?
+            }
+            _ => {}
+        }
+        Ok(vec![Document::new().with_title("done")])
+    })
+    .deadline(Duration::from_millis(200))
+    .bind("127.0.0.1:0")
+    .await
+    .unwrap();
+    for query in ["sleep", "blocking"] {
+        let started = Instant::now();
+        let (status, body) = search(&running, query).await;
+        assert_eq!(status, 504, "{query}");
+        assert_eq!(body["message"], "the search did not finish within 200 ms");
+        assert!(started.elapsed() < Duration::from_millis(1500), "{query}");
+    }
+    assert_eq!(search(&running, "fine").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_anywhere_in_the_handler_is_a_500_and_the_service_carries_on() {
+    let running = ConnectorService::new(Access::open(), |request, _| {
+        if request.query == "before" {
+            panic!("a bug before the future");
+        }
+        async move {
+            if request.query == "inside" {
+                panic!("a bug in the future");
+            }
+            Ok(vec![Document::new().with_title("fine")])
+        }
+    })
+    .bind("127.0.0.1:0")
+    .await
+    .unwrap();
+    for query in ["before", "inside", "before", "inside"] {
+        let (status, body) = search(&running, query).await;
+        assert_eq!(
+            (status, body),
+            (500, json!({"message": "the search failed"}))
+        );
+    }
+    assert_eq!(search(&running, "ok").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_large_answer_is_sent_whole() {
+    let running = ConnectorService::new(Access::open(), |_, _| async {
+        Ok((0..2_000)
+            .map(|index| {
+                Document::new()
+                    .with_id(index)
+                    .with_text("word ".repeat(200))
+                    .with("control", "\u{1b}[2J\u{0}")
+            })
+            .collect())
+    })
+    .bind("127.0.0.1:0")
+    .await
+    .unwrap();
+    let (status, body) = search(&running, "everything").await;
+    assert_eq!(status, 200);
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2_000);
+    assert_eq!(results[1_999]["id"], "1999");
+    // Data is the handler's: sent as it is, JSON-escaped by serde.
+    assert_eq!(results[0]["control"], "\u{1b}[2J\u{0}");
+}
