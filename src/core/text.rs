@@ -69,17 +69,38 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// A redactor that also hides `secret`.
-    pub fn with(mut self, secret: &Secret) -> Self {
+    /// A redactor that also hides `secret` (unless it is shorter than 6 bytes: no real key
+    /// is, and a short one would match ordinary words).
+    pub fn with(self, secret: &Secret) -> Self {
+        self.hiding(secret, MIN_SCRUBBED_LEN)
+    }
+
+    /// A redactor that also hides `secret` however short it is: for text that must never
+    /// hold a token it was given (a service's answers and logs), where hiding an unrelated
+    /// word that happens to match is the safe failure. An empty secret hides nothing.
+    ///
+    /// ```
+    /// use cohere_connectors::{Secret, text::Redactor};
+    ///
+    /// let redactor = Redactor::default().with_any_length(&Secret::from("ab/c"));
+    /// assert_eq!(redactor.scrub("echo ab/c and ab%2Fc", false), "echo [redacted] and [redacted]");
+    /// assert_eq!(Redactor::default().with(&Secret::from("ab/c")).scrub("ab/c", false), "ab/c");
+    /// ```
+    pub fn with_any_length(self, secret: &Secret) -> Self {
+        self.hiding(secret, 1)
+    }
+
+    /// Adds `secret`'s forms of at least `min_len` bytes.
+    fn hiding(mut self, secret: &Secret, min_len: usize) -> Self {
         let value = secret.expose();
-        if value.len() < MIN_SCRUBBED_LEN {
+        if value.len() < min_len {
             return self;
         }
         let json = serde_json::to_string(value).unwrap_or_default();
         let json = json.trim_matches('"');
         let percent: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         for form in [value, json, percent.as_str()] {
-            if form.len() >= MIN_SCRUBBED_LEN && !self.needles.iter().any(|n| &**n == form) {
+            if form.len() >= min_len && !self.needles.iter().any(|n| &**n == form) {
                 self.needles.push(Arc::from(form));
             }
         }
@@ -231,6 +252,19 @@ mod tests {
             redactor.scrub(text, false),
             r#"echo: Bearer [redacted], json "[redacted]", url [redacted], short"#
         );
+    }
+
+    #[test]
+    fn secrets_of_any_length_are_scrubbed_when_asked() {
+        let redactor = Redactor::default()
+            .with_any_length(&Secret::from("k\"/"))
+            .with_any_length(&Secret::from("z"))
+            .with_any_length(&Secret::from(""));
+        assert_eq!(
+            redactor.scrub(r#"raw k"/, json k\"/, url k%22%2F, one z"#, false),
+            "raw [redacted], json [redacted], url [redacted], one [redacted]"
+        );
+        assert_eq!(redactor.scrub("nothing else", false), "nothing else");
     }
 
     #[test]

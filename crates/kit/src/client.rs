@@ -262,12 +262,9 @@ impl ConnectorSearch {
         }
     }
 
-    /// Hides this search's token in text from the connector.
+    /// Hides this search's token, whatever its length, in text from the connector.
     pub(crate) fn redactor(&self) -> Redactor {
-        match self.auth.secret() {
-            Some(secret) => Redactor::default().with(secret),
-            None => Redactor::default(),
-        }
+        crate::secrets::redactor(self.auth.secret())
     }
 
     /// One `POST` with `body` and `auth`, the answer read whole (up to the limit), within the

@@ -53,6 +53,7 @@ mod client;
 mod document;
 mod error;
 mod protocol;
+mod secrets;
 pub mod server;
 
 pub use check::{

@@ -21,7 +21,10 @@
 //! - bounds the handler by a deadline (30 seconds by default, Cohere's) and answers 504 when
 //!   it passes, 500 when the handler panics or fails, always as JSON `{"message": ...}`;
 //! - gives each request a span (method, path, `x-request-id`) and never logs or echoes a
-//!   token.
+//!   token: every configured token and the caller's, whatever their length, are scrubbed
+//!   from the documents answered (keys and values), the failures' messages and the logged
+//!   details, as they are, JSON-escaped and percent-encoded. A short token also hides an
+//!   unrelated word that matches it; that is the safe failure, and a reason for long tokens.
 //!
 //! The handler is async: the deadline can only stop it at an `.await`. Work that blocks the
 //! thread (a synchronous database driver, heavy CPU) must go to

@@ -215,16 +215,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Hides every token this search could echo: the configured ones, and the caller's.
+    /// Hides every token this search could echo, however short: the configured ones, and
+    /// the caller's.
     fn redactor(&self, caller: &Caller) -> Redactor {
-        let mut redactor = Redactor::default();
-        for secret in self.access.secrets() {
-            redactor = redactor.with(secret);
-        }
-        if let Some(token) = caller.user_token() {
-            redactor = redactor.with(token);
-        }
-        redactor
+        crate::secrets::redactor(self.access.secrets().chain(caller.user_token()))
     }
 }
 
@@ -241,7 +235,12 @@ async fn search(
 ) -> Response {
     let redactor = shared.redactor(&caller);
     match (shared.handler)(request, caller).await {
-        Ok(documents) => results(documents),
+        Ok(documents) => results(
+            documents
+                .into_iter()
+                .map(|document| document.scrubbed(&redactor))
+                .collect(),
+        ),
         Err(failure) => failed(&failure, &redactor),
     }
 }

@@ -94,3 +94,139 @@ async fn a_large_answer_is_sent_whole() {
     // Data is the handler's: sent as it is, JSON-escaped by serde.
     assert_eq!(results[0]["control"], "\u{1b}[2J\u{0}");
 }
+
+/// The forms a token may be echoed in: as is, JSON-escaped, percent-encoded.
+fn forms(token: &str) -> Vec<String> {
+    let json = serde_json::to_string(token).unwrap();
+    let percent: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    vec![token.to_owned(), json.trim_matches('"').to_owned(), percent]
+}
+
+/// A handler that echoes every token it can see, in every form, in documents (values and
+/// keys) and in its failures.
+fn echoing(access: Access, configured: &'static [&'static str]) -> ConnectorService {
+    ConnectorService::new(access, move |request, caller| async move {
+        let mut tokens: Vec<String> = configured.iter().map(|token| (*token).to_owned()).collect();
+        tokens.extend(caller.user_token().map(|token| token.expose().to_owned()));
+        let echoed: Vec<String> = tokens.iter().flat_map(|token| forms(token)).collect();
+        if request.query == "fail" {
+            return Err(SearchFailure::new(
+                502,
+                format!("upstream said {}", echoed.join(" ")),
+            ));
+        }
+        if request.query == "internal" {
+            return Err(SearchFailure::internal(format!(
+                "detail {}",
+                echoed.join(" ")
+            )));
+        }
+        let mut document = Document::new()
+            .with_text(format!("your token is {}", echoed.join(" and ")))
+            .with_url(format!(
+                "https://data.example.com/?t={}",
+                forms(&tokens[0])[2]
+            ));
+        for (index, form) in echoed.iter().enumerate() {
+            document.insert(format!("{form}-{index}"), form.as_str());
+        }
+        Ok(vec![document])
+    })
+}
+
+#[tokio::test]
+async fn tokens_of_any_length_are_scrubbed_from_answers_and_logs_in_every_form() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // Short configured tokens, of every scheme; short user tokens with characters JSON and
+    // URLs escape.
+    use cohere_connectors::ServiceAuth;
+    let cases: Vec<(ConnectorService, String, Vec<&str>)> = vec![
+        (
+            echoing(
+                Access::service(ServiceAuth::noscheme("t0k")).unwrap(),
+                &["t0k"],
+            ),
+            "Authorization: t0k".to_owned(),
+            vec!["t0k"],
+        ),
+        (
+            echoing(
+                Access::service_any([ServiceAuth::bearer("b1"), ServiceAuth::basic("q\"/\\z")])
+                    .unwrap(),
+                &["b1", "q\"/\\z"],
+            ),
+            "Authorization: Basic q\"/\\z".to_owned(),
+            vec!["b1", "q\"/\\z"],
+        ),
+        (
+            echoing(Access::user_token(), &[]),
+            "Authorization: Bearer abcde".to_owned(),
+            vec!["abcde"],
+        ),
+        (
+            echoing(Access::user_token(), &[]),
+            "Authorization: Bearer u\"/%+".to_owned(),
+            vec!["u\"/%+"],
+        ),
+    ];
+    for (service, authorization, tokens) in cases {
+        let running = service.bind("127.0.0.1:0").await.unwrap();
+        for query in ["search", "fail", "internal"] {
+            let body = json!({ "query": query }).to_string();
+            let answer = exchange(
+                addr_of(&running.url()),
+                &post("/search", &[&authorization], &body),
+            )
+            .await;
+            let status = answer.status;
+            assert_eq!(
+                status,
+                match query {
+                    "search" => 200,
+                    "fail" => 502,
+                    _ => 500,
+                },
+                "{answer:?}"
+            );
+            let wire = String::from_utf8_lossy(&answer.body).into_owned();
+            let parsed = answer.json().to_string();
+            for token in &tokens {
+                for form in forms(token) {
+                    assert!(!wire.contains(&form), "{form:?} in {wire}");
+                    assert!(!parsed.contains(&form), "{form:?} in {parsed}");
+                }
+            }
+            if query != "internal" {
+                assert!(wire.contains("[redacted]"), "{wire}");
+            }
+        }
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("detail [redacted]"), "{logs}");
+    for token in ["t0k", "abcde", "q\"/\\z"] {
+        assert!(!logs.contains(token), "{token} in {logs}");
+    }
+}
