@@ -26,6 +26,37 @@
 //!   details, as they are, JSON-escaped and percent-encoded. A short token also hides an
 //!   unrelated word that matches it; that is the safe failure, and a reason for long tokens.
 //!
+//! # Serving it
+//!
+//! [`ConnectorService::bind`] and [`ConnectorService::serve`] serve it alone with
+//! [`serve_connections`], within [`ConnectionLimits`]: a request head must arrive within
+//! 10 seconds (the same timeout closes a keep-alive connection left idle), heads are capped
+//! at 64 KiB (431 past it), at most 1024 connections are served at once (more wait in the
+//! kernel's backlog), and a failing `accept` (no file descriptors left) is waited out. Only
+//! HTTP/1.1 is spoken, not cleartext HTTP/2: see [`serve_connections`] for why.
+//!
+//! Mounting [`ConnectorService::router`] in a server of your own, you must add the same
+//! limits, or one client can hold your server open (a head dripped a byte at a time, idle
+//! sockets, thousands of half-open connections): `axum::serve` has no header-read timeout,
+//! no idle timeout and no connection cap. Either serve your whole application with
+//! [`serve_connections`] (it takes any tower service, such as your `Router`), or, with hyper
+//! directly:
+//!
+//! - per connection, `hyper::server::conn::http1::Builder::new()` with
+//!   `.timer(hyper_util::rt::TokioTimer::new())` and `.header_read_timeout(..)` (without a
+//!   timer the timeout does nothing; it also closes idle keep-alive connections) and
+//!   `.max_header_size(..)`;
+//! - a `tokio::sync::Semaphore` permit taken *before* each `accept` and held for the
+//!   connection's life (a cap on requests, such as tower's `ConcurrencyLimit`, does not
+//!   bound connections);
+//! - a pause of about 100 ms after `accept` fails with `EMFILE`/`ENFILE`/`ENOMEM`, instead
+//!   of retrying at once.
+//!
+//! Behind a reverse proxy that already enforces these (most do, and terminate TLS), the
+//! router alone is enough.
+//!
+//! # Handlers
+//!
 //! The handler is async: the deadline can only stop it at an `.await`. Work that blocks the
 //! thread (a synchronous database driver, heavy CPU) must go to
 //! [`tokio::task::spawn_blocking`], or it holds a runtime thread past the deadline and the
@@ -60,6 +91,7 @@
 
 mod access;
 mod answer;
+mod connections;
 mod extract;
 mod failure;
 mod layers;
@@ -67,6 +99,10 @@ mod running;
 mod service;
 
 pub use access::{Access, AccessError, Caller};
+pub use connections::{
+    ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADER_BYTES, serve_connections,
+};
 pub use failure::SearchFailure;
 pub use running::RunningConnector;
 pub use service::{ConnectorService, DEFAULT_DEADLINE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH};

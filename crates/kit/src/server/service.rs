@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 use super::access::{Access, Caller};
 use super::answer::{message, method_not_allowed, not_found, results};
+use super::connections::{ConnectionLimits, serve_connections};
 use super::extract::{Authorized, SearchInput};
 use super::failure::SearchFailure;
 use super::layers;
@@ -71,6 +72,7 @@ pub struct ConnectorService {
     path: String,
     deadline: Duration,
     max_body_bytes: usize,
+    limits: ConnectionLimits,
 }
 
 impl ConnectorService {
@@ -86,6 +88,7 @@ impl ConnectorService {
             path: DEFAULT_PATH.to_owned(),
             deadline: DEFAULT_DEADLINE,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -112,6 +115,14 @@ impl ConnectorService {
     /// [`DEFAULT_MAX_BODY_BYTES`]).
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// The connection limits [`bind`](Self::bind) and [`serve`](Self::serve) serve within
+    /// (default [`ConnectionLimits::default`]; see [`serve_connections`]). They do not
+    /// apply to [`router`](Self::router), which your own server serves.
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -183,16 +194,15 @@ impl ConnectorService {
         addr: impl tokio::net::ToSocketAddrs,
     ) -> std::io::Result<RunningConnector> {
         let listener = TcpListener::bind(addr).await?;
-        RunningConnector::spawn(listener, self.served(), &self.path)
+        RunningConnector::spawn(listener, self.served(), &self.path, self.limits)
     }
 
-    /// Serves the router on `listener` until the task is cancelled or accepting fails.
-    ///
-    /// # Errors
-    ///
-    /// When the listener fails.
-    pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
-        axum::serve(listener, self.served()).await
+    /// Serves the service alone on `listener`, within its
+    /// [connection limits](Self::connection_limits), until the future is dropped (its task
+    /// aborted). Accept errors are waited out (see [`serve_connections`]), so it never
+    /// returns otherwise.
+    pub async fn serve(self, listener: TcpListener) {
+        serve_connections(listener, self.served(), self.limits).await;
     }
 }
 
@@ -203,6 +213,7 @@ impl fmt::Debug for ConnectorService {
             .field("path", &self.path)
             .field("deadline", &self.deadline)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }

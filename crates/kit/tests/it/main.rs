@@ -1,6 +1,7 @@
 //! The connector kit through its public API: the server, the search client and the checker.
 
 mod composition;
+mod connections;
 mod credentials;
 mod handlers;
 mod kit;
