@@ -1,5 +1,6 @@
 //! The connector kit through its public API: the server, the search client and the checker.
 
+mod checker;
 mod composition;
 mod connections;
 mod credentials;
