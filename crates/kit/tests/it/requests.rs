@@ -153,7 +153,9 @@ async fn what_the_handler_gets_is_what_was_sent_unknown_fields_aside() {
     let service = Recorded::start(Access::open()).await;
     for (body, query) in [
         (r#"{"query":"travel"}"#, "travel"),
+        // Blank queries are the handler's to answer (issue 28: Cohere's templates answer 200).
         (r#"{"query":"  "}"#, "  "),
+        (r#"{"query":"\t\n "}"#, "\t\n "),
         (r#"{"query":""}"#, ""),
         (r#"{"extra":{"query":1},"query":"tea"}"#, "tea"),
         (r#"{"query":"\u001b[2J\u202e"}"#, "\u{1b}[2J\u{202e}"),
@@ -190,6 +192,7 @@ async fn the_content_type_decides_how_the_body_is_read() {
     // A form, as some clients send: read as one; its duplicates refused like JSON's.
     for (form, expected) in [
         (&b"query=green+tea&x=1"[..], Some("green tea")),
+        (b"query=+", Some(" ")),
         (b"query=%E2%9C%93", Some("\u{2713}")),
         // Forms are decoded as browsers decode them: bytes that are not UTF-8 become U+FFFD.
         (b"query=%FF", Some("\u{fffd}")),
