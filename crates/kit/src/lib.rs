@@ -65,3 +65,8 @@ pub use error::SearchError;
 pub use protocol::{SearchRequest, SearchResponse};
 
 pub(crate) use client::scheme_prefix as client_scheme_prefix;
+
+/// The crate README's example, run as a doctest so that it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
