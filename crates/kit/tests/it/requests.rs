@@ -452,3 +452,32 @@ async fn a_path_with_braces_is_matched_literally() {
     let other = exchange(addr, &post("/other/search", &[], r#"{"query":"x"}"#)).await;
     assert_eq!(other.status, 404);
 }
+
+#[tokio::test]
+async fn any_configured_path_is_a_literal_route_and_never_a_panic() {
+    for path in [
+        "/a{b",
+        "/a}b",
+        "/{*rest}",
+        "/{{x}}",
+        "search",
+        "",
+        "/search?x",
+        "/%",
+        "/é/search",
+        "//",
+    ] {
+        let running = ConnectorService::new(Access::open(), |_, _| async { Ok(vec![]) })
+            .path(path)
+            .bind("127.0.0.1:0")
+            .await
+            .unwrap();
+        // A path that a wildcard would have matched is not served.
+        let other = exchange(
+            addr_of(&running.url()),
+            &post("/zzz/yyy", &[], r#"{"query":"x"}"#),
+        )
+        .await;
+        assert_eq!(other.status, 404, "{path}");
+    }
+}
