@@ -1,26 +1,6 @@
 //! Accepting connections and serving them over HTTP/1.1 so that no client can make the server
-//! unresponsive: a building block for any tower service (an axum router, the kit's, or an
-//! application with the kit's router merged in).
-//!
-//! `axum::serve` has none of the limits an internet-facing service needs: a head dripped a
-//! byte at a time holds its connection forever, as does an idle keep-alive socket, and
-//! nothing bounds how many are held, so half-open connections exhaust the process's file
-//! descriptors. [`serve_connections`] bounds each:
-//!
-//! - a request head must arrive within [`ConnectionLimits::header_read_timeout`], counted
-//!   from when the connection starts waiting for it, so the same timeout closes a connection
-//!   left idle between requests (hyper's `header_read_timeout` restarts when a keep-alive
-//!   connection goes idle);
-//! - a request head larger than [`ConnectionLimits::max_header_bytes`] is answered 431;
-//! - at most [`ConnectionLimits::max_connections`] connections are served at once; more wait
-//!   in the kernel's backlog, unaccepted, and are served as others close;
-//! - a failing `accept` (no descriptors left, no memory) waits before it is retried, instead
-//!   of spinning a core, and serving resumes once the attacker's connections are gone.
-//!
-//! Only HTTP/1.1 is spoken, cleartext HTTP/2 (h2c) neither by prior knowledge nor by
-//! upgrade: Cohere calls connectors with HTTPS requests that a TLS-terminating proxy passes
-//! on as HTTP/1.1, and h2c would add a second protocol stack (its own flow control, stream
-//! limits and reset floods) to bound, for no caller that needs it.
+//! unresponsive: [`serve_connections`] and its [`ConnectionLimits`], a building block for any
+//! tower service (an axum router, the kit's, or an application with the kit's merged in).
 
 use std::error::Error;
 use std::io;
@@ -46,7 +26,7 @@ use tokio::task::JoinSet;
 ///     .max_connections(256)
 ///     .header_read_timeout(Duration::from_secs(5))
 ///     .max_header_bytes(16 * 1024);
-/// assert_eq!(limits.get_max_connections(), 256);
+/// assert_ne!(limits, ConnectionLimits::default());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
@@ -97,30 +77,38 @@ impl ConnectionLimits {
         self.max_header_bytes = bytes;
         self
     }
-
-    /// The most connections served at once.
-    pub fn get_max_connections(&self) -> usize {
-        self.max_connections
-    }
-
-    /// How long a request head, or an idle connection, may wait.
-    pub fn get_header_read_timeout(&self) -> Duration {
-        self.header_read_timeout
-    }
-
-    /// The largest request head.
-    pub fn get_max_header_bytes(&self) -> usize {
-        self.max_header_bytes
-    }
 }
 
-/// Serves `service` on `listener` over HTTP/1.1 within `limits` (see the module), until the
-/// returned future is dropped or its task aborted, which also ends every connection it
-/// serves. It never returns otherwise: accept errors are waited out, not returned.
+/// Serves `service` on `listener` over HTTP/1.1 within `limits`, until the returned future
+/// is dropped or its task aborted, which also ends every connection it serves. It never
+/// returns otherwise: accept errors are waited out, not returned.
 ///
 /// `service` is any tower service of `Request<Incoming>`, such as an axum
 /// [`Router`](axum::Router); it is cloned per connection. An error from it closes the
 /// connection without an answer.
+///
+/// `axum::serve` has none of the limits an internet-facing service needs: a head dripped a
+/// byte at a time holds its connection forever, as does an idle keep-alive socket, and
+/// nothing bounds how many are held, so half-open connections exhaust the process's file
+/// descriptors. This bounds each:
+///
+/// - a request head must arrive within the
+///   [header-read timeout](ConnectionLimits::header_read_timeout), counted from when the
+///   connection starts waiting for it, so the same timeout closes a connection left idle
+///   between requests (hyper restarts its `header_read_timeout` when a keep-alive
+///   connection goes idle);
+/// - a head over [`max_header_bytes`](ConnectionLimits::max_header_bytes) is answered 431;
+/// - at most [`max_connections`](ConnectionLimits::max_connections) are served at once: the
+///   slot is taken before `accept`, so more wait in the kernel's backlog, unaccepted, and
+///   are served as others close;
+/// - a failing `accept` (no descriptors left, no memory) waits 100 ms before it is retried,
+///   instead of spinning a core, and serving resumes once the attacker's connections are
+///   gone.
+///
+/// Only HTTP/1.1 is spoken, cleartext HTTP/2 (h2c) neither by prior knowledge nor by
+/// upgrade: Cohere calls connectors with HTTPS requests that a TLS-terminating proxy passes
+/// on as HTTP/1.1, and h2c would add a second protocol stack (its own flow control, stream
+/// limits and reset floods) to bound, for no caller that needs it.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]

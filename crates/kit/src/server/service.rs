@@ -104,8 +104,9 @@ impl ConnectorService {
         self
     }
 
-    /// Bounds each search, from the end of authentication to the answer, body read included
-    /// (default [`DEFAULT_DEADLINE`]); past it the answer is 504.
+    /// Bounds each search, from its request head to the answer, body read included
+    /// (default [`DEFAULT_DEADLINE`]); past it the answer is 504. The handler is stopped at
+    /// its next `.await`: blocking work belongs in `tokio::task::spawn_blocking`.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
