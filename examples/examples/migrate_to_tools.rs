@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     Args::parse();
     // 1. The connector, registered (with the excludes Cohere applied to its documents).
     let token = random_token();
-    let running = connector_service(Arc::new(Handbook::bundled()), token.clone())
+    let running = connector_service(Arc::new(Handbook::bundled()), token.clone())?
         .bind("127.0.0.1:0")
         .await?;
     let emulator = Emulator::builder().verify_connectors(true).start().await?;

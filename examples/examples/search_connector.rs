@@ -73,7 +73,7 @@ async fn offline_loop() -> Result<(), Box<dyn Error>> {
         "1. A connector: BM25 over a {}-page handbook, with service auth (bearer).",
         handbook.len()
     );
-    let running = connector(Arc::clone(&handbook), token.clone())
+    let running = connector(Arc::clone(&handbook), token.clone())?
         .bind("127.0.0.1:0")
         .await?;
     let url = running.url();
@@ -181,7 +181,7 @@ fn standalone_token(args: &Args) -> Result<Secret, String> {
 }
 
 async fn serve_standalone(addr: SocketAddr, token: Secret) -> Result<(), Box<dyn Error>> {
-    let running = connector(Arc::new(Handbook::bundled()), token)
+    let running = connector(Arc::new(Handbook::bundled()), token)?
         .bind(addr)
         .await?;
     let url = running.url();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use cohere_connectors::{Secret, ServiceAuth};
 use cohere_connectors_kit::Document;
-use cohere_connectors_kit::server::{Access, ConnectorService, SearchFailure};
+use cohere_connectors_kit::server::{Access, AccessError, ConnectorService, SearchFailure};
 use serde::Deserialize;
 
 use crate::bm25::Index;
@@ -83,20 +83,21 @@ impl Handbook {
 /// Documents per search: a few short ones serve a chat model best.
 pub const RESULTS: usize = 3;
 
-/// The handbook as a connector: `POST /search` with service auth (`Bearer <token>`).
-pub fn connector_service(handbook: Arc<Handbook>, token: Secret) -> ConnectorService {
-    ConnectorService::new(
-        Access::service(ServiceAuth::bearer(token)),
-        move |request, _caller| {
-            let handbook = Arc::clone(&handbook);
-            async move {
-                if request.query.trim().is_empty() {
-                    return Err(SearchFailure::bad_request("the query is empty"));
-                }
-                Ok(handbook.search(&request.query, RESULTS))
-            }
-        },
-    )
+/// The handbook as a connector: `POST /search` with service auth (`Bearer <token>`). A blank
+/// query finds nothing (an empty `results`), as Cohere's own connector templates answer it.
+///
+/// # Errors
+///
+/// [`AccessError`] for a blank token, which must never let anyone in.
+pub fn connector_service(
+    handbook: Arc<Handbook>,
+    token: Secret,
+) -> Result<ConnectorService, AccessError> {
+    let access = Access::service(ServiceAuth::bearer(token))?;
+    Ok(ConnectorService::new(access, move |request, _caller| {
+        let handbook = Arc::clone(&handbook);
+        async move { Ok::<_, SearchFailure>(handbook.search(&request.query, RESULTS)) }
+    }))
 }
 
 /// A token for an example run: random, never printed.

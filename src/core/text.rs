@@ -69,18 +69,28 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// A redactor that also hides `secret`.
+    /// A redactor that also hides `secret` (unless it is shorter than 6 bytes: no real key
+    /// is, and a short one would match ordinary words).
     pub fn with(self, secret: &Secret) -> Self {
         self.hiding(secret, MIN_SCRUBBED_LEN)
     }
 
-    /// A redactor that also hides `secret` whatever its length (an empty one excepted): for
-    /// text in which no occurrence may stay, such as documents a model reads, at the cost of
-    /// hiding the same characters where they mean something else.
+    /// A redactor that also hides `secret` however short it is: for text that must never
+    /// hold a token it was given (a service's answers and logs), where hiding an unrelated
+    /// word that happens to match is the safe failure. An empty secret hides nothing.
+    ///
+    /// ```
+    /// use cohere_connectors::{Secret, text::Redactor};
+    ///
+    /// let redactor = Redactor::default().with_any_length(&Secret::from("ab/c"));
+    /// assert_eq!(redactor.scrub("echo ab/c and ab%2Fc", false), "echo [redacted] and [redacted]");
+    /// assert_eq!(Redactor::default().with(&Secret::from("ab/c")).scrub("ab/c", false), "ab/c");
+    /// ```
     pub fn with_any_length(self, secret: &Secret) -> Self {
         self.hiding(secret, 1)
     }
 
+    /// Adds `secret`'s forms of at least `min_len` bytes.
     fn hiding(mut self, secret: &Secret, min_len: usize) -> Self {
         let value = secret.expose();
         if value.len() < min_len {
@@ -245,13 +255,16 @@ mod tests {
     }
 
     #[test]
-    fn short_secrets_are_hidden_only_when_asked() {
-        let short = Secret::from("abc");
-        assert_eq!(Redactor::default().with(&short).scrub("abc", false), "abc");
-        let any = Redactor::default()
-            .with_any_length(&short)
+    fn secrets_of_any_length_are_scrubbed_when_asked() {
+        let redactor = Redactor::default()
+            .with_any_length(&Secret::from("k\"/"))
+            .with_any_length(&Secret::from("z"))
             .with_any_length(&Secret::from(""));
-        assert_eq!(any.scrub("x abc y", false), "x [redacted] y");
+        assert_eq!(
+            redactor.scrub(r#"raw k"/, json k\"/, url k%22%2F, one z"#, false),
+            "raw [redacted], json [redacted], url [redacted], one [redacted]"
+        );
+        assert_eq!(redactor.scrub("nothing else", false), "nothing else");
     }
 
     #[test]

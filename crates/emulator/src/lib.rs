@@ -362,7 +362,7 @@ impl EmulatorBuilder {
     /// use cohere_connectors_kit::Document;
     /// use cohere_connectors_kit::server::{Access, ConnectorService};
     ///
-    /// let connector = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |_, _| async {
+    /// let connector = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |_, _| async {
     ///     Ok(vec![Document::new().with_title("ok")])
     /// })
     /// .bind("127.0.0.1:0")

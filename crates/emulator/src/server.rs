@@ -1,15 +1,15 @@
-//! Accepting connections and serving them over HTTP/1.1, so that no client can make the
-//! emulator unresponsive: open connections are bounded, a request head must arrive within a
-//! timeout (which also closes idle keep-alive connections), a whole request must be answered
-//! within another, and a failing `accept` (no file descriptors left) backs off instead of
-//! spinning.
+//! Serving the emulator so that no client can make it unresponsive: connections are accepted
+//! and served by the connector kit's hardened loop
+//! ([`serve_connections`](cohere_connectors_kit::server::serve_connections): open
+//! connections bounded, a request head due within a timeout that also closes idle keep-alive
+//! connections, accept failures backed off), and a whole request must be answered within
+//! another timeout (408).
 //!
 //! Requests go through the fault plan first: a dropped connection has to happen here, below
-//! the router, because only a connection-level error makes hyper close without answering.
+//! the router, because only a connection-level error (the service's error) makes hyper close
+//! without answering.
 
 use std::fmt;
-use std::io;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -17,16 +17,14 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use super::faults::{Action, Faults};
 use super::journal::{Exchange, Journal, operation_of};
 use super::routes::error;
 use cohere_connectors::text::escape;
+use cohere_connectors_kit::server::{ConnectionLimits, serve_connections};
 
 /// How the server protects itself.
 #[derive(Clone, Copy, Debug)]
@@ -61,51 +59,13 @@ pub(crate) struct Served {
 }
 
 /// Serves on `listener` until the task is aborted; aborting it also ends every open
-/// connection (they live in its `JoinSet`).
+/// connection.
 pub(crate) async fn serve(listener: TcpListener, served: Served) {
-    let slots = Arc::new(Semaphore::new(served.limits.max_connections.max(1)));
-    let mut connections = JoinSet::new();
-    loop {
-        // Reap finished connections so the set does not grow.
-        while connections.try_join_next().is_some() {}
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-            return;
-        };
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            Err(error) => {
-                tokio::time::sleep(accept_backoff(&error)).await;
-                continue;
-            }
-        };
-        let served = served.clone();
-        connections.spawn(async move {
-            let limits = served.limits;
-            let service =
-                hyper::service::service_fn(move |request| handle(request, served.clone()));
-            // Errors here are the client going away, a timeout or an injected drop.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-            drop(slot);
-        });
-    }
-}
-
-/// How long to wait after `accept` fails. Running out of file descriptors or memory lasts
-/// until connections close: retrying at once would only spin a core. A client that gave up
-/// during the handshake is no reason to wait.
-pub(crate) fn accept_backoff(error: &io::Error) -> Duration {
-    match error.kind() {
-        io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::Interrupted
-        | io::ErrorKind::WouldBlock => Duration::ZERO,
-        _ => Duration::from_millis(100),
-    }
+    let limits = ConnectionLimits::default()
+        .max_connections(served.limits.max_connections)
+        .header_read_timeout(served.limits.header_timeout);
+    let service = tower::service_fn(move |request| handle(request, served.clone()));
+    serve_connections(listener, service, limits).await;
 }
 
 /// The error that makes hyper close a connection without answering.
@@ -181,23 +141,34 @@ async fn journaled(
     if !journal.is_on() {
         return response;
     }
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if !is_json {
+        // A stream (`text/event-stream`) must reach the client as it is made: collected here,
+        // a stalled stream would never arrive and an endless one would fill memory. The
+        // exchange is recorded without its body.
+        journal.record(Exchange {
+            operation: operation_of(method, path),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status: response.status().as_u16(),
+            body: None,
+        });
+        return response;
+    }
     let (parts, body) = response.into_parts();
     let bytes = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Response::from_parts(parts, Body::empty()),
     };
-    let is_json = parts
-        .headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
     journal.record(Exchange {
         operation: operation_of(method, path),
         method: method.to_owned(),
         path: path.to_owned(),
         status: parts.status.as_u16(),
-        body: is_json
-            .then(|| serde_json::from_slice(&bytes).ok())
-            .flatten(),
+        body: serde_json::from_slice(&bytes).ok(),
     });
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -213,19 +184,4 @@ fn injected_failure(status: u16, retry_after: Option<Duration>) -> Response<Body
         }
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn running_out_of_descriptors_backs_off_and_a_client_giving_up_does_not() {
-        let emfile = io::Error::from_raw_os_error(24);
-        assert!(accept_backoff(&emfile) > Duration::ZERO);
-        let nomem = io::Error::from(io::ErrorKind::OutOfMemory);
-        assert!(accept_backoff(&nomem) > Duration::ZERO);
-        let aborted = io::Error::from(io::ErrorKind::ConnectionAborted);
-        assert_eq!(accept_backoff(&aborted), Duration::ZERO);
-    }
 }

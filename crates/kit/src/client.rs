@@ -121,7 +121,7 @@ impl From<Option<ServiceAuth>> for SearchAuth {
 /// use cohere_connectors_kit::{ConnectorSearch, SearchError};
 /// # use cohere_connectors_kit::Document;
 /// # use cohere_connectors_kit::server::{Access, ConnectorService};
-/// # let running = ConnectorService::new(Access::service(ServiceAuth::noscheme("right-token")), |_, _| async {
+/// # let running = ConnectorService::new(Access::service(ServiceAuth::noscheme("right-token"))?, |_, _| async {
 /// #     Ok(vec![Document::new().with_title("Hit")])
 /// # }).bind("127.0.0.1:0").await?;
 /// # let url = running.url();
@@ -262,12 +262,9 @@ impl ConnectorSearch {
         }
     }
 
-    /// Hides this search's token in text from the connector.
+    /// Hides this search's token, whatever its length, in text from the connector.
     pub(crate) fn redactor(&self) -> Redactor {
-        match self.auth.secret() {
-            Some(secret) => Redactor::default().with(secret),
-            None => Redactor::default(),
-        }
+        crate::secrets::redactor(self.auth.secret())
     }
 
     /// One `POST` with `body` and `auth`, the answer read whole (up to the limit), within the

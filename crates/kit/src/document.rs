@@ -10,7 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use cohere_connectors::text::one_line;
+use cohere_connectors::text::{Redactor, one_line};
 
 /// The longest field name an error about a document quotes.
 const QUOTED_KEY_CHARS: usize = 64;
@@ -184,6 +184,19 @@ impl Document {
             .values()
             .map(|value| value.split_whitespace().count())
             .fold(0, usize::saturating_add)
+    }
+
+    /// The document with `redactor`'s secrets hidden in every key and value.
+    pub(crate) fn scrubbed(self, redactor: &Redactor) -> Self {
+        self.fields
+            .into_iter()
+            .map(|(key, value)| {
+                (
+                    redactor.scrub(&key, false).into_owned(),
+                    redactor.scrub(&value, false).into_owned(),
+                )
+            })
+            .collect()
     }
 
     /// A document from any JSON object, the lenient way: strings kept, numbers and booleans

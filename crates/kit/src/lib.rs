@@ -27,7 +27,7 @@
 //! use cohere_connectors_kit::server::{Access, ConnectorService};
 //!
 //! // A connector, served on a free local port (see the `server` module).
-//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |request, _caller| async move {
+//! let service = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |request, _caller| async move {
 //!     Ok(vec![Document::new().with_id("1").with_title("Echo").with_text(request.query)])
 //! });
 //! let running = service.bind("127.0.0.1:0").await?;
@@ -53,6 +53,7 @@ mod client;
 mod document;
 mod error;
 mod protocol;
+mod secrets;
 pub mod server;
 
 pub use check::{
@@ -64,3 +65,8 @@ pub use error::SearchError;
 pub use protocol::{SearchRequest, SearchResponse};
 
 pub(crate) use client::scheme_prefix as client_scheme_prefix;
+
+/// The crate README's example, run as a doctest so that it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -68,7 +68,7 @@ pub enum ToolError {
 /// use cohere_connectors_kit::Document;
 /// use cohere_connectors_kit::server::{Access, ConnectorService};
 ///
-/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |request, _| async move {
+/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |request, _| async move {
 ///     Ok(vec![Document::new().with_id("7").with_title("Hit").with_text(request.query)])
 /// })
 /// .bind("127.0.0.1:0")

@@ -304,7 +304,7 @@ fn export_then_plan_reports_no_change_and_apply_is_idempotent_with_prune() {
 #[test]
 fn check_passes_a_good_connector_and_fails_an_unreachable_one() {
     let setup = Setup::new(0);
-    let running = setup.connector(Access::service(ServiceAuth::bearer(TOKEN)));
+    let running = setup.connector(Access::service(ServiceAuth::bearer(TOKEN)).unwrap());
     let token_file = setup.file("token", TOKEN);
     let checked = setup.run(&[
         "check",

@@ -169,6 +169,33 @@ async fn a_stalled_stream_sends_nothing_more_and_keeps_the_connection() {
     assert!(whole.text.ends_with("data: [DONE]\n\n"));
 }
 
+/// With the journal on, a stream still reaches the client as it is made (the journal records
+/// the exchange without collecting its body): a stalled one shows its first events.
+#[tokio::test]
+async fn the_journal_never_holds_a_stream_back() {
+    let emulator = Emulator::builder().journal(100).start().await.unwrap();
+    let chat = Chat::new(&emulator);
+    emulator
+        .faults()
+        .fault_next_streams(1, StreamFault::Stall { after_events: 1 });
+    let stalled = read(
+        &chat,
+        &question(true),
+        Duration::from_millis(600),
+        usize::MAX,
+    )
+    .await;
+    assert!(stalled.stalled);
+    assert_eq!(event_types(&stalled.text), ["message-start"]);
+    let journal = emulator.journal();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(
+        (journal[0].path.as_str(), journal[0].status),
+        ("/v2/chat", 200)
+    );
+    assert!(journal[0].body.is_none());
+}
+
 #[tokio::test]
 async fn an_endless_stream_keeps_sending_content() {
     let emulator = Emulator::start().await.unwrap();

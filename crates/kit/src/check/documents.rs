@@ -54,7 +54,7 @@ pub(crate) fn findings(
             return (findings, None);
         }
     };
-    findings.extend(document_findings(&results));
+    findings.extend(document_findings(&results, redactor));
     (findings, Some(results.len()))
 }
 
@@ -88,7 +88,7 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn document_findings(results: &[Value]) -> Vec<Finding> {
+fn document_findings(results: &[Value], redactor: &Redactor) -> Vec<Finding> {
     let mut findings = Vec::new();
     if results.is_empty() {
         findings.push(Finding::new(
@@ -128,7 +128,11 @@ fn document_findings(results: &[Value]) -> Vec<Finding> {
                 .iter()
                 .filter(|(_, value)| !value.is_string())
                 .map(move |(key, value)| {
-                    format!("results[{index}].{} is {}", short(key), kind(value))
+                    format!(
+                        "results[{index}].{} is {}",
+                        short(key, redactor),
+                        kind(value)
+                    )
                 })
         })
         .collect();
@@ -185,7 +189,7 @@ fn document_findings(results: &[Value]) -> Vec<Finding> {
         .iter()
         .filter_map(|document| document.get("id")?.as_str())
         .filter(|id| !seen.insert(*id))
-        .map(|id| format!("`{}`", short(id)))
+        .map(|id| format!("`{}`", short(id, redactor)))
         .collect();
     if !duplicates.is_empty() {
         findings.push(Finding::new(
@@ -210,9 +214,9 @@ fn words(document: &serde_json::Map<String, Value>) -> usize {
         .fold(0, usize::saturating_add)
 }
 
-/// A key or id from the connector, safe to show.
-fn short(text: &str) -> String {
-    cohere_connectors::text::one_line(text, 40)
+/// A key or id from the connector, safe to show: tokens hidden, escaped, cut short.
+fn short(text: &str, redactor: &Redactor) -> String {
+    redactor.clean(text, 40)
 }
 
 /// The first few items, and how many more.

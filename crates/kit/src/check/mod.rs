@@ -36,7 +36,7 @@ const SLOW: Duration = Duration::from_secs(15);
 /// use cohere_connectors_kit::server::{Access, ConnectorService};
 ///
 /// // A connector that forgot that values must be strings.
-/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123")), |_, _| async {
+/// let running = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |_, _| async {
 ///     Ok(vec![Document::from_json(serde_json::json!({"title": "Q3", "revenue": 12.5})).unwrap()])
 /// })
 /// .bind("127.0.0.1:0")
@@ -64,8 +64,8 @@ pub async fn check_connector(url: &str, auth: impl Into<SearchAuth>) -> CheckRep
 ///   a path ending in `/search` (local addresses and ports only warn, for development);
 /// - `POST {"query": ...}` with the connector's credentials is answered with a success,
 ///   within 30 seconds (and, as a warning, within 15), without a redirect;
-/// - with service auth, requests without a token and with a wrong one are refused (401 or
-///   403);
+/// - with service auth or a user's token (OAuth, pass-through), requests without a token
+///   and with a wrong one are refused (401 or 403);
 /// - the answer is JSON `{"results": [...]}` of objects whose values are all strings;
 /// - documents are under 300 words or have a `text` field, have the recommended fields
 ///   (`id`, `title`, `text`, `url`, `timestamp`), and do not repeat an id.
@@ -129,19 +129,29 @@ impl Checker {
     }
 
     /// Runs the check. At most three calls: the search with the credentials, then, with
-    /// service auth, one without a token and one with a wrong token.
+    /// service auth or a user's token, one without a token and one with a wrong token.
+    ///
+    /// Everything the report shows that came from the connector or the caller (the URL,
+    /// ids, field names, messages, headers) is escaped and has the credentials' token,
+    /// whatever its length, hidden, in `Display`, `Debug` and JSON alike.
     pub async fn run(self) -> CheckReport {
+        let redactor = crate::secrets::redactor(self.auth.secret());
         let mut report = CheckReport {
-            url: redact_url(self.url.trim()).into_owned(),
+            url: String::new(),
             findings: Vec::new(),
             documents: None,
             elapsed_ms: None,
         };
+        self.check(&mut report).await;
+        report.shown(&self.url, &redactor)
+    }
+
+    async fn check(&self, report: &mut CheckReport) {
         let search = match self.search() {
             Ok(search) => search,
             Err(finding) => {
                 report.findings.push(finding);
-                return report;
+                return;
             }
         };
         report
@@ -149,32 +159,52 @@ impl Checker {
             .extend(address::findings(search.url_parts()));
         let body = serde_json::to_vec(&SearchRequest::new(self.query.as_str())).unwrap_or_default();
         let answer = search.exchange(body.clone(), search.credentials()).await;
-        let answered = self.judge_search(&search, answer, &mut report);
-        if !answered {
-            return report;
+        if !self.judge_search(&search, answer, report) {
+            return;
         }
-        match search.credentials() {
-            SearchAuth::Service(auth) => {
-                let wrong = ServiceAuth::new(auth.token_type, wrong_token());
-                for (rule, auth, what) in [
-                    (Rule::RefusesMissingToken, SearchAuth::None, "without a token"),
-                    (Rule::RefusesWrongToken, SearchAuth::Service(wrong), "with a wrong token"),
-                ] {
-                    let answer = search.exchange(body.clone(), &auth).await;
-                    if let Some(finding) = refusal_finding(rule, what, answer) {
-                        report.findings.push(finding);
-                    }
-                }
+        // A wrong service token served is anyone served; a wrong user token served is a
+        // connector that does not hand the token to the data source, or does not answer 401
+        // when the data source refuses it (Cohere then never asks the user to authorize
+        // again): worse, but not open to anyone.
+        let (wrong, wrong_served) = match search.credentials() {
+            SearchAuth::Service(auth) => (
+                SearchAuth::Service(ServiceAuth::new(auth.token_type, wrong_token())),
+                Served::OPEN,
+            ),
+            SearchAuth::User(_) => (
+                SearchAuth::user_token(wrong_token()),
+                Served::UNCHECKED_USER,
+            ),
+            SearchAuth::None => {
+                report.findings.push(Finding::new(
+                    Severity::Warning,
+                    Rule::Authentication,
+                    "the connector answered without any credentials: anyone who finds the URL can search it",
+                    "protect it with service auth (a token Cohere sends) or OAuth",
+                ));
+                return;
             }
-            SearchAuth::None => report.findings.push(Finding::new(
-                Severity::Warning,
-                Rule::Authentication,
-                "the connector answered without any credentials: anyone who finds the URL can search it",
-                "protect it with service auth (a token Cohere sends) or OAuth",
-            )),
-            SearchAuth::User(_) => {}
+        };
+        // Whatever the connector is registered with, it must refuse anyone without it.
+        for (rule, auth, what, served) in [
+            (
+                Rule::RefusesMissingToken,
+                SearchAuth::None,
+                "without a token",
+                Served::OPEN,
+            ),
+            (
+                Rule::RefusesWrongToken,
+                wrong,
+                "with a wrong token",
+                wrong_served,
+            ),
+        ] {
+            let answer = search.exchange(body.clone(), &auth).await;
+            if let Some(finding) = refusal_finding(rule, what, answer, served) {
+                report.findings.push(finding);
+            }
         }
-        report
     }
 
     fn search(&self) -> Result<ConnectorSearch, Finding> {
@@ -318,22 +348,44 @@ fn status_finding(
     }
 }
 
+/// What it means when a call that should have been refused is served.
+#[derive(Clone, Copy)]
+struct Served {
+    severity: Severity,
+    meaning: &'static str,
+    fix: &'static str,
+}
+
+impl Served {
+    const OPEN: Self = Self {
+        severity: Severity::Error,
+        meaning: "anyone who finds the URL can search it",
+        fix: "refuse requests whose Authorization header is not exactly the registered token, with 401",
+    };
+    const UNCHECKED_USER: Self = Self {
+        severity: Severity::Warning,
+        meaning: "the user's token is not checked",
+        fix: "pass the user's token to the data source and answer 401 when it refuses it, so that Cohere asks the user to authorize again",
+    };
+}
+
 /// Judges an answer to a call that should have been refused.
 fn refusal_finding(
     rule: Rule,
     what: &str,
     answer: Result<RawAnswer, SearchError>,
+    served: Served,
 ) -> Option<Finding> {
     match answer {
         Ok(answer) if matches!(answer.status, 401 | 403) => None,
         Ok(answer) if (200..300).contains(&answer.status) => Some(Finding::new(
-            Severity::Error,
+            served.severity,
             rule,
             format!(
-                "a search {what} was answered {}: anyone who finds the URL can search it",
-                answer.status
+                "a search {what} was answered {}: {}",
+                answer.status, served.meaning
             ),
-            "refuse requests whose Authorization header is not exactly the registered token, with 401",
+            served.fix,
         )),
         Ok(answer) => Some(Finding::new(
             Severity::Warning,

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::rules::{Rule, Severity};
+use cohere_connectors::text::{Redactor, escape, redact_url};
 
 /// One thing the checker found, with how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +58,7 @@ impl Finding {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct CheckReport {
-    /// The URL checked (a password in it hidden).
+    /// The URL checked (a password in it hidden, controls escaped, the token hidden).
     pub url: String,
     /// What was found.
     pub findings: Vec<Finding>,
@@ -67,7 +68,23 @@ pub struct CheckReport {
     pub elapsed_ms: Option<u64>,
 }
 
+/// The longest URL a report shows.
+const URL_CHARS: usize = 2048;
+
 impl CheckReport {
+    /// The report as it is shown: the URL checked (`url`, as the caller gave it, its
+    /// password hidden) and every finding's message escaped, with `redactor`'s tokens
+    /// hidden. The one place a report's outside text is made safe, whatever finding it is
+    /// in: each piece of connector text was cleaned where it was quoted, and this pass makes
+    /// sure nothing got past.
+    pub(crate) fn shown(mut self, url: &str, redactor: &Redactor) -> Self {
+        self.url = redactor.clean(&redact_url(url.trim()), URL_CHARS);
+        for finding in &mut self.findings {
+            finding.message = escape(&redactor.scrub(&finding.message, false)).into_owned();
+        }
+        self
+    }
+
     /// Whether Cohere would accept the connector: no finding is an error.
     pub fn is_ok(&self) -> bool {
         self.errors().next().is_none()

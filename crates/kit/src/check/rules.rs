@@ -93,12 +93,12 @@ rules! {
     /// The answer comes well within the deadline.
     Speed = "speed", Some(FAQ),
         "The connector answers well within the deadline (parallel requests, caching, no cold starts).";
-    /// Service auth: a request without a token is refused.
+    /// Service auth or a user's token: a request without a token is refused.
     RefusesMissingToken = "refuses_missing_token", Some(AUTHENTICATION),
-        "With service auth, requests without the Authorization header are denied.";
-    /// Service auth: a request with a wrong token is refused.
+        "With service auth or OAuth, requests without the Authorization header are denied.";
+    /// Service auth or a user's token: a request with a wrong token is refused.
     RefusesWrongToken = "refuses_wrong_token", Some(AUTHENTICATION),
-        "With service auth, requests with another token are denied.";
+        "With service auth or OAuth, requests with another token are denied.";
     /// Some authentication is used.
     Authentication = "authentication", Some(AUTHENTICATION),
         "The connector uses service auth, OAuth or pass-through tokens.";

@@ -43,7 +43,7 @@ impl SearchFailure {
         }
     }
 
-    /// 400: the request cannot be searched (an empty query, say).
+    /// 400: the request cannot be searched (a query the data source cannot parse, say).
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, message)
     }

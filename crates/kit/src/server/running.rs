@@ -7,6 +7,8 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use super::connections::{ConnectionLimits, serve_connections};
+
 /// A [`ConnectorService`](super::ConnectorService) serving in a background task; it stops
 /// when dropped or [shut down](Self::shutdown).
 pub struct RunningConnector {
@@ -20,12 +22,10 @@ impl RunningConnector {
         listener: TcpListener,
         router: Router,
         path: &str,
+        limits: ConnectionLimits,
     ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            // Accept errors are retried inside axum; returning means the listener is gone.
-            let _ = axum::serve(listener, router).await;
-        });
+        let task = tokio::spawn(serve_connections(listener, router, limits));
         Ok(Self {
             addr,
             path: path.to_owned(),

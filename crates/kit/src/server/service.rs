@@ -2,24 +2,25 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use futures_util::FutureExt;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
 use tokio::net::TcpListener;
 
 use super::access::{Access, Caller};
+use super::answer::{message, method_not_allowed, not_found, results};
+use super::connections::{ConnectionLimits, serve_connections};
+use super::extract::{Authorized, SearchInput};
 use super::failure::SearchFailure;
+use super::layers;
 use super::running::RunningConnector;
-use crate::{Document, SearchRequest, SearchResponse};
+use crate::{Document, SearchRequest};
 use cohere_connectors::text::{Redactor, SNIPPET_CHARS};
 
 /// Where the search is served unless told otherwise (Cohere's documentation asks for a URL
@@ -71,6 +72,7 @@ pub struct ConnectorService {
     path: String,
     deadline: Duration,
     max_body_bytes: usize,
+    limits: ConnectionLimits,
 }
 
 impl ConnectorService {
@@ -86,6 +88,7 @@ impl ConnectorService {
             path: DEFAULT_PATH.to_owned(),
             deadline: DEFAULT_DEADLINE,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -101,8 +104,9 @@ impl ConnectorService {
         self
     }
 
-    /// Bounds each search, from the end of authentication to the answer, body read included
-    /// (default [`DEFAULT_DEADLINE`]); past it the answer is 504.
+    /// Bounds each search, from its request head to the answer, body read included
+    /// (default [`DEFAULT_DEADLINE`]); past it the answer is 504. The handler is stopped at
+    /// its next `.await`: blocking work belongs in `tokio::task::spawn_blocking`.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
@@ -115,17 +119,69 @@ impl ConnectorService {
         self
     }
 
+    /// The connection limits [`bind`](Self::bind) and [`serve`](Self::serve) serve within
+    /// (default [`ConnectionLimits::default`]; see [`serve_connections`]). They do not
+    /// apply to [`router`](Self::router), which your own server serves.
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The path the search is served at.
     pub fn search_path(&self) -> &str {
         &self.path
     }
 
-    /// The service as an axum router: `POST <path>` searches; any other method on it is 405,
-    /// any other path 404, both with a JSON body. Merge or nest it into an application.
+    /// The service as an axum router: `POST <path>` searches, any other method on it is
+    /// 405 (with `Allow: POST`), both with a JSON body. It has no fallback, so that it can be
+    /// merged or nested into an application that has its own; served alone
+    /// ([`bind`](Self::bind), [`serve`](Self::serve)), any other path is a JSON 404.
+    ///
+    /// Its layers (request id, tracing, panics, deadline, body limit) wrap its route only;
+    /// add your own around it. Served by your own server, it needs the connection limits
+    /// the [module](super) describes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use axum::routing::get;
+    /// use cohere_connectors_kit::Document;
+    /// use cohere_connectors_kit::server::{Access, ConnectorService};
+    ///
+    /// let connector = ConnectorService::new(Access::open(), |_, _| async { Ok(vec![Document::new()]) });
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/health", get(|| async { "ok" }))
+    ///     .merge(connector.router())
+    ///     .nest("/v2", connector.clone().path("/search").router())
+    ///     .fallback(|| async { "the app's own 404" });
+    /// # drop(app);
+    /// # Ok(()) }
+    /// ```
     pub fn router(&self) -> Router {
+        layers::around(self.routes(), self.deadline, self.max_body_bytes)
+    }
+
+    /// The router served alone: the same, with a JSON 404 for any other path.
+    fn served(&self) -> Router {
+        layers::around(
+            self.routes().fallback(not_found),
+            self.deadline,
+            self.max_body_bytes,
+        )
+    }
+
+    fn routes(&self) -> Router {
+        let shared = Arc::new(Shared {
+            handler: Arc::clone(&self.handler),
+            access: self.access.clone(),
+            max_body_bytes: self.max_body_bytes,
+        });
         Router::new()
-            .fallback(dispatch)
-            .with_state(Arc::new(self.clone()))
+            .route(
+                &literal_route(&self.path),
+                post(search).fallback(method_not_allowed),
+            )
+            .with_state(shared)
     }
 
     /// Binds `addr` and serves the router in a background task, until
@@ -139,27 +195,15 @@ impl ConnectorService {
         addr: impl tokio::net::ToSocketAddrs,
     ) -> std::io::Result<RunningConnector> {
         let listener = TcpListener::bind(addr).await?;
-        RunningConnector::spawn(listener, self.router(), &self.path)
+        RunningConnector::spawn(listener, self.served(), &self.path, self.limits)
     }
 
-    /// Serves the router on `listener` until the task is cancelled or accepting fails.
-    ///
-    /// # Errors
-    ///
-    /// When the listener fails.
-    pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
-        axum::serve(listener, self.router()).await
-    }
-
-    fn redactor(&self, caller: Option<&Caller>) -> Redactor {
-        let mut redactor = Redactor::default();
-        for secret in self.access.secrets() {
-            redactor = redactor.with(&secret);
-        }
-        if let Some(token) = caller.and_then(Caller::user_token) {
-            redactor = redactor.with(token);
-        }
-        redactor
+    /// Serves the service alone on `listener`, within its
+    /// [connection limits](Self::connection_limits), until the future is dropped (its task
+    /// aborted). Accept errors are waited out (see [`serve_connections`]), so it never
+    /// returns otherwise.
+    pub async fn serve(self, listener: TcpListener) {
+        serve_connections(listener, self.served(), self.limits).await;
     }
 }
 
@@ -170,135 +214,46 @@ impl fmt::Debug for ConnectorService {
             .field("path", &self.path)
             .field("deadline", &self.deadline)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
-async fn dispatch(State(service): State<Arc<ConnectorService>>, request: Request) -> Response {
-    let started = Instant::now();
-    let response = answer(&service, request).await;
-    tracing::debug!(
-        status = response.status().as_u16(),
-        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        "connector search answered"
-    );
-    response
+/// What every request of one router shares: the extractors read it as the router's state.
+pub(crate) struct Shared {
+    handler: Handler,
+    pub(crate) access: Access,
+    pub(crate) max_body_bytes: usize,
 }
 
-async fn answer(service: &ConnectorService, request: Request) -> Response {
-    if request.uri().path() != service.path {
-        return message(StatusCode::NOT_FOUND, "no such endpoint");
-    }
-    if request.method() != Method::POST {
-        let mut response = message(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the search endpoint takes POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    let caller = match service
-        .access
-        .verify(request.headers().get(header::AUTHORIZATION))
-    {
-        Ok(caller) => caller,
-        Err(refusal) => {
-            let mut response = message(StatusCode::UNAUTHORIZED, refusal.message());
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(service.access.challenge()),
-            );
-            return response;
-        }
-    };
-    let redactor = service.redactor(Some(&caller));
-    let work = AssertUnwindSafe(search(service, request, caller)).catch_unwind();
-    match tokio::time::timeout(service.deadline, work).await {
-        Ok(Ok(Ok(documents))) => results(documents),
-        Ok(Ok(Err(failure))) => failed(&failure, &redactor),
-        Ok(Err(_panic)) => {
-            tracing::error!("the connector's search handler panicked");
-            message(StatusCode::INTERNAL_SERVER_ERROR, "the search failed")
-        }
-        Err(_) => message(
-            StatusCode::GATEWAY_TIMEOUT,
-            &format!(
-                "the search did not finish within {} ms",
-                service.deadline.as_millis()
-            ),
-        ),
+impl Shared {
+    /// Hides every token this search could echo, however short: the configured ones, and
+    /// the caller's.
+    fn redactor(&self, caller: &Caller) -> Redactor {
+        crate::secrets::redactor(self.access.secrets().chain(caller.user_token()))
     }
 }
 
-/// Reads the request and runs the handler.
+/// `path` as an axum route that matches it literally: braces would be parameters.
+fn literal_route(path: &str) -> String {
+    path.replace('{', "{{").replace('}', "}}")
+}
+
+/// `POST <path>`: the caller authenticated, the body read, the handler run.
 async fn search(
-    service: &ConnectorService,
-    request: Request,
-    caller: Caller,
-) -> Result<Vec<Document>, SearchFailure> {
-    let form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value.split(';').next().is_some_and(|essence| {
-                essence
-                    .trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            })
-        });
-    let too_large = || {
-        SearchFailure::new(
-            413,
-            format!(
-                "the request body is larger than {} bytes",
-                service.max_body_bytes
-            ),
-        )
-    };
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| {
-        usize::try_from(length).map_or(true, |length| length > service.max_body_bytes)
-    }) {
-        return Err(too_large());
-    }
-    let body = Limited::new(request.into_body(), service.max_body_bytes)
-        .collect()
-        .await
-        .map_err(|error| {
-            if error.downcast_ref::<LengthLimitError>().is_some() {
-                too_large()
-            } else {
-                SearchFailure::bad_request("the request body could not be read")
-            }
-        })?
-        .to_bytes();
-    let request = parse(&body, form)?;
-    (service.handler)(request, caller).await
-}
-
-/// The request as JSON `{"query": "..."}`, or form-encoded `query=...` when declared so.
-fn parse(body: &[u8], form: bool) -> Result<SearchRequest, SearchFailure> {
-    let refusal = || SearchFailure::bad_request(r#"the body must be {"query": "<text>"}"#);
-    if form {
-        return url::form_urlencoded::parse(body)
-            .find(|(key, _)| key == "query")
-            .map(|(_, query)| SearchRequest::new(query))
-            .ok_or_else(refusal);
-    }
-    serde_json::from_slice(body).map_err(|_| refusal())
-}
-
-fn results(documents: Vec<Document>) -> Response {
-    match serde_json::to_vec(&SearchResponse::new(documents)) {
-        Ok(body) => json(StatusCode::OK, body),
-        Err(_) => message(StatusCode::INTERNAL_SERVER_ERROR, "the search failed"),
+    State(shared): State<Arc<Shared>>,
+    Authorized(caller): Authorized,
+    SearchInput(request): SearchInput,
+) -> Response {
+    let redactor = shared.redactor(&caller);
+    match (shared.handler)(request, caller).await {
+        Ok(documents) => results(
+            documents
+                .into_iter()
+                .map(|document| document.scrubbed(&redactor))
+                .collect(),
+        ),
+        Err(failure) => failed(&failure, &redactor),
     }
 }
 
@@ -314,43 +269,4 @@ fn failed(failure: &SearchFailure, redactor: &Redactor) -> Response {
     }
     let text = redactor.clean(failure.message(), SNIPPET_CHARS);
     message(status, &text)
-}
-
-/// A JSON error body: `{"message": ...}`.
-fn message(status: StatusCode, text: &str) -> Response {
-    let body = serde_json::to_vec(&serde_json::json!({ "message": text })).unwrap_or_default();
-    json(status, body)
-}
-
-fn json(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut response = (status, Body::from(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_are_read_as_json_or_declared_forms() {
-        assert_eq!(parse(br#"{"query": "tea"}"#, false).unwrap().query, "tea");
-        assert_eq!(
-            parse(br#"{"query": "tea", "extra": 1}"#, false)
-                .unwrap()
-                .query,
-            "tea"
-        );
-        assert_eq!(
-            parse(b"query=green+tea&x=1", true).unwrap().query,
-            "green tea"
-        );
-        for bad in [&b"{}"[..], b"[]", b"query=tea", br#"{"query": 5}"#, b"\xff"] {
-            assert_eq!(parse(bad, false).unwrap_err().status(), 400);
-        }
-        assert_eq!(parse(b"q=tea", true).unwrap_err().status(), 400);
-    }
 }

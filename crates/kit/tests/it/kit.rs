@@ -66,7 +66,7 @@ async fn each_scheme_round_trips_and_wrong_or_missing_tokens_get_a_json_401() {
         ServiceAuth::basic(TOKEN),
         ServiceAuth::noscheme(TOKEN),
     ] {
-        let running = serve(Access::service(auth.clone())).await;
+        let running = serve(Access::service(auth.clone()).unwrap()).await;
         let search = ConnectorSearch::new(&running.url())
             .unwrap()
             .service_auth(auth.clone());
@@ -241,7 +241,7 @@ async fn a_slow_handler_gets_a_504_and_a_panicking_one_a_500_and_the_service_kee
 #[tokio::test]
 async fn bad_requests_get_json_errors_before_the_handler_runs() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let running = ConnectorService::new(Access::service(ServiceAuth::bearer(TOKEN)), {
+    let running = ConnectorService::new(Access::service(ServiceAuth::bearer(TOKEN)).unwrap(), {
         let calls = calls.clone();
         move |request, _| {
             let calls = calls.clone();
@@ -273,6 +273,7 @@ async fn bad_requests_get_json_errors_before_the_handler_runs() {
     let response = reqwest::Client::new()
         .post(&url)
         .header("authorization", &bearer)
+        .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
             chunks,
         )))
@@ -417,7 +418,7 @@ async fn the_search_client_types_every_failure() {
 
 #[tokio::test]
 async fn a_good_connector_passes_the_checker_with_only_local_warnings() {
-    let running = serve(Access::service(ServiceAuth::bearer(TOKEN))).await;
+    let running = serve(Access::service(ServiceAuth::bearer(TOKEN)).unwrap()).await;
     let report = check_connector(&running.url(), ServiceAuth::bearer(TOKEN)).await;
     assert!(report.is_ok(), "{report}");
     let warned: Vec<Rule> = report.warnings().map(|finding| finding.rule).collect();
@@ -470,7 +471,7 @@ async fn a_connector_that_ignores_its_token_fails_both_refusal_rules() {
 #[tokio::test]
 async fn the_checker_reports_the_failures_cohere_would_refuse() {
     // Wrong token scheme: the connector refuses the search itself.
-    let running = serve(Access::service(ServiceAuth::bearer(TOKEN))).await;
+    let running = serve(Access::service(ServiceAuth::bearer(TOKEN)).unwrap()).await;
     let report = check_connector(&running.url(), ServiceAuth::noscheme(TOKEN)).await;
     let answers = report.finding(Rule::Answers).unwrap();
     assert!(
@@ -544,7 +545,7 @@ async fn the_checker_reports_the_failures_cohere_would_refuse() {
 
 #[tokio::test]
 async fn the_emulator_verifies_connectors_on_create_and_on_a_move_when_asked() {
-    let good = serve(Access::service(ServiceAuth::bearer(TOKEN))).await;
+    let good = serve(Access::service(ServiceAuth::bearer(TOKEN)).unwrap()).await;
     let oauth_connector = serve(Access::user_token()).await;
     let broken = ScriptedServer::start(vec![Reply::json(200, json!({"documents": []}))]).await;
     let emulator = Emulator::builder()

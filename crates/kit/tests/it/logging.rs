@@ -39,16 +39,18 @@ async fn the_connector_kit_logs_failures_without_tokens() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let running =
-        ConnectorService::new(Access::service(ServiceAuth::bearer(TOKEN)), |_, _| async {
+    let running = ConnectorService::new(
+        Access::service(ServiceAuth::bearer(TOKEN)).unwrap(),
+        |_, _| async {
             // A data source error that quotes the service token.
             Err::<Vec<cohere_connectors_kit::Document>, _>(SearchFailure::internal(format!(
                 "backend rejected Bearer {TOKEN}"
             )))
-        })
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
+        },
+    )
+    .bind("127.0.0.1:0")
+    .await
+    .unwrap();
     let error = ConnectorSearch::new(&running.url())
         .unwrap()
         .service_auth(ServiceAuth::bearer(TOKEN))
@@ -64,4 +66,71 @@ async fn the_connector_kit_logs_failures_without_tokens() {
     );
     assert!(logs.contains("connector search answered"), "{logs}");
     assert!(!logs.contains(TOKEN), "{logs}");
+}
+
+/// Each request is a span with its method, path and request id, never its query string or
+/// a header; a panic is logged without the token the request carried.
+#[tokio::test]
+async fn each_request_is_a_span_with_an_id_and_never_a_query_string_or_a_token() {
+    use cohere_connectors_kit::server::{Access, ConnectorService};
+
+    use crate::wire::{addr_of, exchange, post};
+
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let running = ConnectorService::new(
+        Access::service(ServiceAuth::bearer(TOKEN)).unwrap(),
+        |request, _| async move {
+            tracing::info!("the handler's own event");
+            if request.query == "panic" {
+                panic!("handler bug near Bearer {TOKEN}");
+            }
+            Ok(vec![])
+        },
+    )
+    .bind("127.0.0.1:0")
+    .await
+    .unwrap();
+    let addr = addr_of(&running.url());
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    let answer = exchange(
+        addr,
+        &post(
+            "/search?api_key=QUERY-SECRET",
+            &[&auth, "X-Request-Id: req-abc-123"],
+            r#"{"query":"x"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("x-request-id"), Some("req-abc-123"));
+    let answer = exchange(addr, &post("/search", &[&auth], r#"{"query":"panic"}"#)).await;
+    assert_eq!(answer.status, 500);
+    let generated = answer.header("x-request-id").unwrap().to_owned();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("request_id=req-abc-123")
+            && logs.contains(&format!("request_id={generated}")),
+        "{logs}"
+    );
+    assert!(logs.contains("path=/search"), "{logs}");
+    assert!(logs.contains("the handler's own event"), "{logs}");
+    assert!(
+        logs.contains("the connector's search handler panicked"),
+        "{logs}"
+    );
+    for secret in [TOKEN, "QUERY-SECRET"] {
+        assert!(!logs.contains(secret), "{logs}");
+    }
 }

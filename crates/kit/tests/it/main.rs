@@ -1,4 +1,11 @@
 //! The connector kit through its public API: the server, the search client and the checker.
 
+mod checker;
+mod composition;
+mod connections;
+mod credentials;
+mod handlers;
 mod kit;
 mod logging;
+mod requests;
+mod wire;

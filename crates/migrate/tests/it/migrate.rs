@@ -263,7 +263,7 @@ async fn tools_match_cohere_schemas_and_answer_calls_as_cohere_did() {
     let Some(upstream) = cohere_connectors_testing::upstream::upstream() else {
         return;
     };
-    let service = handbook_connector(Access::service(ServiceAuth::bearer(TOKEN))).await;
+    let service = handbook_connector(Access::service(ServiceAuth::bearer(TOKEN)).unwrap()).await;
     let per_user = handbook_connector(Access::user_token()).await;
     let manifest = Manifest::from_json(
         &json!({"version": 1, "connectors": [

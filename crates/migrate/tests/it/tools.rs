@@ -2,8 +2,6 @@
 //! never do, whatever their length, and neither do control characters or bidi overrides.
 
 use cohere_connectors::{Connector, Secret, ServiceAuth};
-use cohere_connectors_kit::Document;
-use cohere_connectors_kit::server::{Access, Caller, ConnectorService, RunningConnector};
 use cohere_connectors_migrate::{ConnectorTool, Manifest, Secrets, ToolCall, ToolContent, Toolbox};
 use httpmock::MockServer;
 use serde_json::{Value, json};
@@ -13,30 +11,26 @@ const SHORT_TOKEN: &str = "q7z";
 const USER_TOKEN: &str = "u8";
 
 /// A connector that echoes `secret` (its own token, or the caller's) as a document id, a
-/// field name and a field value, and sends text a terminal or a model would misread.
-async fn echoing(access: Access, secret: Option<&'static str>) -> RunningConnector {
-    ConnectorService::new(access, move |_, caller: Caller| async move {
-        let secret = match (&caller, secret) {
-            (Caller::User(token), _) => token.expose().to_owned(),
-            (_, Some(secret)) => secret.to_owned(),
-            (_, None) => String::new(),
-        };
-        Ok(vec![
-            Document::new()
-                .with_id(format!("doc-{secret}"))
-                .with_title("Echo")
-                .with("text", format!("the token is {secret}, twice: {secret}"))
-                .with(secret.clone(), "a field named after it")
-                .with("[redacted]", "a field that was already called so")
-                .with(
-                    "controls",
-                    "a\u{1b}]0;title\u{7}b\r\u{202e}c\u{2066}d\u{85}",
-                ),
-        ])
-    })
-    .bind("127.0.0.1:0")
-    .await
-    .unwrap()
+/// field name and a field value, and sends text a terminal or a model would misread. Not one
+/// built with the kit, which scrubs the tokens it holds from its answers: a hostile or careless
+/// connector is anything that answers the protocol.
+async fn echoing(secret: &'static str) -> MockServer {
+    let server = MockServer::start_async().await;
+    let document = json!({
+        "id": format!("doc-{secret}"),
+        "title": "Echo",
+        "text": format!("the token is {secret}, twice: {secret}"),
+        secret: "a field named after it",
+        "[redacted]": "a field that was already called so",
+        "controls": "a\u{1b}]0;title\u{7}b\r\u{202e}c\u{2066}d\u{85}",
+    });
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path("/search");
+            then.status(200).json_body(json!({"results": [document]}));
+        })
+        .await;
+    server
 }
 
 fn shown(message: &impl serde::Serialize) -> String {
@@ -55,10 +49,10 @@ fn data(
 #[tokio::test]
 async fn the_service_token_never_reaches_the_model_whatever_its_length() {
     for token in [LONG_TOKEN, SHORT_TOKEN] {
-        let running = echoing(Access::service(ServiceAuth::bearer(token)), Some(token)).await;
+        let running = echoing(token).await;
         let manifest = Manifest::from_json(
             &json!({"version": 1, "connectors": [
-                {"id": "echo", "name": "Echo", "url": running.url(),
+                {"id": "echo", "name": "Echo", "url": running.url("/search"),
                  "description": format!("says {token} \u{1b}[2J"),
                  "service_auth": {"type": "bearer", "token": {"env": "ECHO_TOKEN"}}}
             ]})
@@ -91,9 +85,9 @@ async fn the_service_token_never_reaches_the_model_whatever_its_length() {
 
 #[tokio::test]
 async fn the_users_token_of_the_call_never_reaches_the_model() {
-    let running = echoing(Access::user_token(), None).await;
+    let running = echoing(USER_TOKEN).await;
     let connector = Connector::new("mail", "Mail")
-        .with_url(running.url())
+        .with_url(running.url("/search"))
         .with_auth_type(cohere_connectors::AuthType::OAuth);
     let tool = ConnectorTool::from_connector(&connector, None).unwrap();
     let user = Secret::new(USER_TOKEN);
