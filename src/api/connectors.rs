@@ -11,7 +11,7 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use super::options::{RequestOptions, request_options};
+use super::options::{RequestOptions, call_settings};
 use super::response::Response;
 use super::seam;
 use super::types::require_http_url;
@@ -690,13 +690,13 @@ impl AuthorizeOAuth {
     }
 }
 
-request_options!(
-    ListConnectors,
-    CreateConnector,
-    GetConnector,
-    UpdateConnector,
-    DeleteConnector,
-    AuthorizeOAuth,
+call_settings!(
+    ListConnectors => options,
+    CreateConnector => options,
+    GetConnector => options,
+    UpdateConnector => options,
+    DeleteConnector => options,
+    AuthorizeOAuth => options,
 );
 
 /// The id as a [`ConnectorId`], or the reason it cannot be one (nothing is sent).
