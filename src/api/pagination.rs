@@ -3,7 +3,8 @@
 //! One page is in memory at a time, plus each id already yielded (its bytes and about 30 more),
 //! so that no connector is ever yielded twice and none is ever taken for another. The walk
 //! stops at a short page or when `total_count` is reached, and ends with an error rather than
-//! looping when the server misbehaves: pages that repeat, cycle or overflow the offset.
+//! looping or returning part of the account when the server misbehaves: pages that repeat,
+//! cycle or overflow the offset, or that end short of the `total_count` the server reports.
 
 use std::collections::HashSet;
 use std::pin::Pin;
@@ -37,6 +38,11 @@ impl ListConnectors {
     /// ```
     ///
     /// An error (after retries) ends the stream, after the connectors of the pages before it.
+    /// So does a walk whose pages end before the `total_count` the server reports: a short
+    /// page at offset 150 of 250 is an [`Error::Protocol`] ("ended after 150 of 250
+    /// connectors"), never a smaller account. The latest `total_count` counts (connectors
+    /// deleted during the walk make it shrink on later pages); a server that sends none
+    /// leaves the total unknown, and a short page ends the walk.
     pub fn stream(self) -> ConnectorStream {
         ConnectorStream {
             pages: self.pages(),
@@ -52,6 +58,7 @@ impl ListConnectors {
             options: self.options,
             page_size: self.limit.unwrap_or(MAX_PAGE_SIZE),
             next_offset: self.offset.unwrap_or(0),
+            total: None,
             seen: SeenIds::default(),
             stale_pages: 0,
             pending: None,
@@ -173,6 +180,8 @@ struct Walker {
     options: RequestOptions,
     page_size: u32,
     next_offset: u64,
+    /// The latest `total_count` the server reported: where the walk must get to.
+    total: Option<u64>,
     /// Every id yielded so far, so that none is yielded twice whatever the server sends.
     seen: SeenIds,
     /// Pages in a row that brought nothing new.
@@ -260,9 +269,13 @@ impl Walker {
                 )));
             }
         }
-        let counted_out = page
-            .total_count
-            .is_some_and(|total| self.next_offset >= total);
+        self.total = page.total_count.or(self.total);
+        let counted_out = self.total.is_some_and(|total| self.next_offset >= total);
+        if let Some(total) = self.total.filter(|_| short && !counted_out)
+            && self.pending.is_none()
+        {
+            self.pending = Some(ended_short(self.next_offset, total));
+        }
         self.done = short || counted_out || self.pending.is_some();
         Ok(page)
     }
@@ -282,6 +295,14 @@ impl SeenIds {
         // A repeat costs one allocation for nothing; repeats are rare, and this hashes once.
         self.0.insert(id.into())
     }
+}
+
+/// A walk whose pages ended at `listed` of the `total` connectors the server counts.
+fn ended_short(listed: u64, total: u64) -> Error {
+    protocol(format!(
+        "the listing ended after {listed} of {total} connectors: a page came back short of the \
+         total_count the server reports, so this is not the whole account"
+    ))
 }
 
 fn protocol(message: String) -> Error {
