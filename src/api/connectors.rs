@@ -46,6 +46,7 @@ impl Client {
         let wire = Wire {
             http: shared.http(),
             base_url: shared.base_url(),
+            retirement: shared.retirement,
             transport: shared.transport().for_call(overrides),
             redactor,
         };

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::core::error::Retirement;
 use crate::core::text::{DebugOptionUrl, Redactor};
 use crate::http::retry::{
     DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRY_AFTER, RetryPolicy,
@@ -59,6 +60,8 @@ pub(crate) struct Shared {
     /// The generated client as [`Client::raw`] hands it out. The facade's calls use its base
     /// URL, connection pool and transport, not its methods (see `src/api/seam`).
     pub raw: raw::Client,
+    /// What a 404 on the collection means from this base URL's server.
+    pub retirement: Retirement,
     pub config: CallConfig,
     /// Hides the API key in whatever a server sends back.
     pub redactor: Redactor,
@@ -361,6 +364,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared {
                 raw: raw::Client::new_with_client(base, http, transport),
+                retirement: Retirement::for_base_url(&base_url),
                 config: CallConfig {
                     retry: self.retry,
                     deadline: self.deadline,

@@ -10,15 +10,17 @@ use reqwest::header::HeaderMap;
 use super::body::{BodyError, read_body};
 use super::retry::retry_after;
 use super::transport::{Transport, redirect_refusal};
-use crate::core::error::{ApiError, DecodeError, TransportError, TransportKind};
+use crate::core::error::{ApiError, DecodeError, Retirement, TransportError, TransportKind};
 use crate::core::text::{Redactor, SNIPPET_CHARS};
 use crate::{ConnectorId, Error, Operation, Result};
 
-/// Where one call's attempts go: the client's connection pool and base URL, the call's
-/// transport rules, and what hides secrets in its errors.
+/// Where one call's attempts go: the client's connection pool and base URL (and what a 404
+/// on the collection means there), the call's transport rules, and what hides secrets in its
+/// errors.
 pub(crate) struct Wire<'a> {
     pub http: &'a reqwest::Client,
     pub base_url: &'a str,
+    pub retirement: Retirement,
     pub transport: Transport,
     pub redactor: &'a Redactor,
 }
@@ -99,6 +101,7 @@ impl Wire<'_> {
                 retry_after(&headers),
                 &body,
                 complete,
+                self.retirement,
                 self.redactor,
             )));
         }
