@@ -1,8 +1,10 @@
 //! A blocking client (feature `blocking`), for scripts, build tools and programs without an
 //! async runtime: the same operations and settings as [`crate::Client`], a stream as an
 //! [`Iterator`]. It runs the async client on a runtime of its own, on a thread of its own (as
-//! `reqwest::blocking` does); called from inside an async runtime, it returns an error
-//! instead of stalling or panicking.
+//! `reqwest::blocking` does). Inside `tokio::task::spawn_blocking`, the standard place for
+//! blocking calls in async code, it simply waits; called from a task of an async runtime
+//! (where waiting would stall every other task), it returns an error instead of stalling or
+//! panicking.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -187,8 +189,8 @@ macro_rules! blocking_builder {
             ///
             /// # Errors
             ///
-            /// As the async builder's `send`, and [`crate::Error::Config`] when called
-            /// inside an async runtime.
+            /// As the async builder's `send`, and [`crate::Error::Config`] when called from
+            /// a task of an async runtime (not from `spawn_blocking`, where it waits).
             pub fn send(self) -> Result<$output> {
                 self.worker.run(self.inner.send())?
             }
