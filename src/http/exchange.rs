@@ -40,6 +40,8 @@ impl Wire<'_> {
         operation: Operation,
         id: Option<&ConnectorId>,
     ) -> reqwest::RequestBuilder {
+        // Every operation's method is a standard one; were it not, the transport's rules
+        // would refuse the GET this falls back to, as not the operation's method.
         let method = reqwest::Method::from_bytes(operation.method().as_bytes())
             .unwrap_or(reqwest::Method::GET);
         let template = operation.path_template();
@@ -56,24 +58,42 @@ impl Wire<'_> {
             .header(reqwest::header::ACCEPT, "application/json")
     }
 
-    /// Sends `request` once, under the transport's rules.
+    /// Sends `request` once, under the transport's rules, and reads the answer's body under
+    /// its limit.
     pub(crate) async fn send(
         &self,
         operation: Operation,
         request: reqwest::RequestBuilder,
     ) -> Result<Answer> {
-        let mut request = request.build().map_err(|error| {
-            Error::invalid(
-                operation,
-                self.redactor.clean(&error.to_string(), SNIPPET_CHARS),
-            )
-        })?;
+        let response = self.deliver(operation, request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let declared = response.content_length();
+        let body = http::Response::from(response).into_body();
+        let read = read_body(body, declared, self.transport.body_limit(status)).await;
+        if status.is_success() {
+            self.success(operation, status, headers, read)
+        } else {
+            Err(self.failure(operation, status, &headers, read))
+        }
+    }
+
+    /// The request built, checked by the transport's rules and sent; its answer, unless it
+    /// is a redirect.
+    async fn deliver(
+        &self,
+        operation: Operation,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        let invalid =
+            |why: &str| Error::invalid(operation, self.redactor.clean(why, SNIPPET_CHARS));
+        let mut request = request
+            .build()
+            .map_err(|error| invalid(&error.to_string()))?;
         let shape = (operation.method(), operation.path_template());
         self.transport
             .prepare(self.base_url, shape, &mut request)
-            .map_err(|refusal| {
-                Error::invalid(operation, self.redactor.clean(&refusal, SNIPPET_CHARS))
-            })?;
+            .map_err(|refusal| invalid(&refusal))?;
         let sent_to = request.url().clone();
         let response = self.http.execute(request).await.map_err(|error| {
             transport_error(operation, error, TransportKind::Request, self.redactor)
@@ -86,26 +106,18 @@ impl Wire<'_> {
                 redirect_refusal(status, followed),
             ));
         }
-        let headers = response.headers().clone();
-        let declared = response.content_length();
-        let body = http::Response::from(response).into_body();
-        let limit = self.transport.body_limit(status);
-        if !status.is_success() {
-            let (body, complete) = match read_body(body, declared, limit).await {
-                Ok(body) => (body, true),
-                Err(incomplete) => (incomplete.into_received(), false),
-            };
-            return Err(Error::Api(ApiError::from_body(
-                operation,
-                status.as_u16(),
-                retry_after(&headers),
-                &body,
-                complete,
-                self.retirement,
-                self.redactor,
-            )));
-        }
-        match read_body(body, declared, limit).await {
+        Ok(response)
+    }
+
+    /// A 2xx whose body was read: the answer, or why its body is not one.
+    fn success(
+        &self,
+        operation: Operation,
+        status: StatusCode,
+        headers: HeaderMap,
+        read: std::result::Result<Bytes, BodyError>,
+    ) -> Result<Answer> {
+        match read {
             Ok(body) => Ok(Answer {
                 status,
                 headers,
@@ -125,6 +137,29 @@ impl Wire<'_> {
                 self.redactor,
             )),
         }
+    }
+
+    /// An error status, with as much of its body as arrived within the limit.
+    fn failure(
+        &self,
+        operation: Operation,
+        status: StatusCode,
+        headers: &HeaderMap,
+        read: std::result::Result<Bytes, BodyError>,
+    ) -> Error {
+        let (body, complete) = match read {
+            Ok(body) => (body, true),
+            Err(incomplete) => (incomplete.into_received(), false),
+        };
+        Error::Api(ApiError::from_body(
+            operation,
+            status.as_u16(),
+            retry_after(headers),
+            &body,
+            complete,
+            self.retirement,
+            self.redactor,
+        ))
     }
 }
 
