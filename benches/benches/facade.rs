@@ -207,7 +207,7 @@ fn decode_page(c: &mut Criterion) {
         let plain = || {
             black_box(serde_json::from_slice::<PlainPage>(black_box(&body)).unwrap());
         };
-        // The facade's bindings decode answers straight into its own types.
+        // The facade decodes answers straight into its own types.
         let facade = || {
             black_box(serde_json::from_slice::<ConnectorPage>(black_box(&body)).unwrap());
         };
