@@ -52,11 +52,17 @@ fn hostile_api(patch_fails: bool) -> MockServer {
             "total_count": 2,
         }));
     });
-    server.mock(|when, then| {
-        when.method(GET).path("/v1/connectors/wiki");
-        then.status(200)
-            .json_body(json!({"connector": hostile(ID_A)}));
-    });
+    // Each connector read again as the listing shows it (`get wiki`, and the reads apply
+    // makes before an update or a delete): a consistent account. The ids go percent-encoded
+    // into the path, so each is matched by its plain prefix.
+    for (prefix, id) in [("wiki", ID_A), ("old", ID_B)] {
+        server.mock(|when, then| {
+            when.method(GET)
+                .path_prefix(format!("/v1/connectors/{prefix}"));
+            then.status(200)
+                .json_body(json!({"connector": hostile(id)}));
+        });
+    }
     server.mock(|when, then| {
         when.method(GET).path("/v1/connectors/bad");
         then.status(422).json_body(json!({"message": H}));
