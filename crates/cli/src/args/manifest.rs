@@ -78,7 +78,8 @@ pub struct PlanArgs {
 {SAVED}
 
 A plan that deletes, saved or not, asks first on a terminal, and is refused without --yes when
-stdin is not one (a CI job, a pipe).")
+stdin is not one (a CI job, a pipe). --json prints what was done, what failed and what was
+not attempted, on success and on failure (exit 1) alike.")
 )]
 pub struct ApplyArgs {
     /// A plan saved by `plan -o`, applied exactly as it was reviewed (or not at all)

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use cohere_connectors::Client;
+use cohere_connectors::text::Redactor;
 use cohere_connectors_migrate::sync::{
     self, ApplyError, ApplyReport, Change, Plan, PlanOptions, SavedPlan,
 };
@@ -211,13 +212,45 @@ pub async fn apply(args: ApplyArgs) -> Outcome {
         return Ok(ExitCode::FAILURE);
     }
     let applied = reviewed.apply(&client).await;
-    report(&mut out, args.showing.json, applied)
+    report(&mut out, args.showing.json, applied, &secrets_sent(planned))
+}
+
+/// The secrets the plan's changes send, to hide wherever a server echoes them: the client
+/// hides those of the request that failed, and a server may echo those of another change
+/// (it holds them once they are sent).
+fn secrets_sent(planned: &Plan) -> Redactor {
+    let secrets = Secrets::from_env();
+    let mut redactor = Redactor::default();
+    for change in &planned.changes {
+        let (Change::Create { definition, .. } | Change::Update { definition, .. }) = change else {
+            continue;
+        };
+        let fields = &definition.definition;
+        let references = [
+            fields.service_auth.as_ref().map(|auth| &auth.token),
+            fields.oauth.as_ref().map(|oauth| &oauth.client_secret),
+            definition.url_password.as_ref(),
+        ];
+        for reference in references.into_iter().flatten() {
+            // One that does not resolve is never sent: the apply refuses before anything.
+            if let Ok(secret) = secrets.resolve(reference) {
+                redactor = redactor.with(&secret);
+            }
+        }
+    }
+    redactor
 }
 
 /// What an apply did: on stdout when it worked (JSON, or a line per change); when it
-/// stopped, what was done on stderr, then the error, exit 1.
-fn report(out: &mut Stdout, json: bool, applied: Result<ApplyReport, ApplyError>) -> Outcome {
-    match applied {
+/// stopped, with `json` the whole report on stdout all the same (a CI job reads what was
+/// done there), and otherwise a line per change on stderr; then the error, exit 1.
+fn report(
+    out: &mut Stdout,
+    json: bool,
+    applied: Result<ApplyReport, ApplyError>,
+    secrets: &Redactor,
+) -> Outcome {
+    let mut error = match applied {
         Ok(report) => {
             let printed = if json {
                 out.json(&report, Layout::Pretty)
@@ -229,15 +262,36 @@ fn report(out: &mut Stdout, json: bool, applied: Result<ApplyReport, ApplyError>
                     .iter()
                     .try_for_each(|change| out.line(&change.to_string()))
             };
-            exit_after_printing(ExitCode::SUCCESS, printed)
+            return exit_after_printing(ExitCode::SUCCESS, printed);
         }
-        Err(error) => {
-            for change in &error.report.done {
-                output::note(None, &change.to_string());
+        Err(error) => error,
+    };
+    if let Some(failure) = &mut error.report.failed {
+        failure.error = secrets
+            .scrub(&in_cli_words(&failure.error), false)
+            .into_owned();
+    }
+    let report = &error.report;
+    if json {
+        // The apply's error is the one to report; a stdout that fails too is said after.
+        if let Err(Failure::Error(message)) = out.json(report, Layout::Pretty) {
+            output::error(&message);
+        }
+    } else {
+        for change in &report.done {
+            output::note(None, &change.to_string());
+        }
+        // A refusal before the first change says "nothing was applied" itself.
+        if let Some(step) = report.failed.as_ref().and_then(|f| f.change.as_ref()) {
+            output::note(None, &format!("failed: {step}"));
+            for step in &report.not_attempted {
+                output::note(None, &format!("not attempted: {step}"));
             }
-            Err(Failure::error(error))
         }
     }
+    Err(Failure::Error(
+        secrets.scrub(&error.to_string(), false).into_owned(),
+    ))
 }
 
 pub fn schema() -> Outcome {

@@ -326,6 +326,9 @@ fn plans_applies_and_manifest_errors_show_ids_and_names_escaped() {
             assert_terminal_safe(case, &output);
             let error = without_our_colour(&stderr(&output));
             assert!(error.starts_with(said), "{case}: {error}");
+            if json {
+                json_of(case, &output);
+            }
         }
     }
 
@@ -340,6 +343,31 @@ fn plans_applies_and_manifest_errors_show_ids_and_names_escaped() {
         "{}",
         stderr(&stopped)
     );
+    // The same, as JSON on stdout, from a manifest and from a saved plan.
+    let saved = failing.dir.join("plan.json");
+    let saved = saved.to_str().unwrap();
+    assert_eq!(
+        code(&failing.run(&["plan", "-f", &manifest, "--prune", "-o", saved])),
+        2
+    );
+    for (case, args) in [
+        (
+            "apply --json: stopped part-way",
+            &["apply", "-f", &manifest, "--prune", "--yes", "--json"][..],
+        ),
+        (
+            "apply FILE --json: stopped part-way",
+            &["apply", saved, "--yes", "--json"][..],
+        ),
+    ] {
+        let output = failing.run(args);
+        assert_eq!(code(&output), 1, "{case}: {}", stderr(&output));
+        assert_terminal_safe(case, &output);
+        let report = json_of(case, &output);
+        assert_eq!(report["done"][0]["id"], ID_C, "{case}: the data is whole");
+        assert_eq!(report["failed"]["change"]["id"], ID_A, "{case}");
+        assert_eq!(report["not_attempted"][0]["id"], ID_B, "{case}");
+    }
 }
 
 #[test]

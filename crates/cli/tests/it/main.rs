@@ -6,6 +6,7 @@ mod frictions;
 mod help;
 mod hostile;
 mod pipes;
+mod report;
 mod saved;
 mod secrets;
 mod setup;
