@@ -417,3 +417,64 @@ fn plan_o_refuses_secrets_in_clear_and_apply_refuses_what_is_not_a_plan() {
         );
     }
 }
+
+/// On a terminal, a plan that deletes asks, saved or made now: only "y" applies it. The
+/// terminal is a pseudo-terminal that `script` (util-linux) opens for the binary.
+#[cfg(target_os = "linux")]
+#[test]
+fn plans_that_delete_ask_on_a_terminal_saved_or_not() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let setup = Setup::new(2);
+    let empty = setup.file("empty.json", r#"{"version": 1, "connectors": []}"#);
+    let saved = setup.dir.join("plan.json");
+    let planned = setup.run(&["plan", "-f", path(&empty), "--prune", "-o", path(&saved)]);
+    assert_eq!(code(&planned), 2, "{}", stderr(&planned));
+
+    let on_a_terminal = |args: &[&str], answer: &str| {
+        let line = std::iter::once(env!("CARGO_BIN_EXE_cohere-connectors"))
+            .chain(args.iter().copied())
+            .map(|arg| format!("'{arg}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("CO_API_URL", setup.emulator.base_url())
+            .env("CO_API_KEY", super::setup::KEY)
+            .env("NO_COLOR", "1")
+            .env_remove("COHERE_API_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) opens the terminal");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let question = "Apply this plan, which deletes 2 connector(s): sample-connector-2, sample-connector-1? [y/N] ";
+    for args in [
+        &["apply", path(&saved)][..],
+        &["apply", "-f", path(&empty), "--prune"][..],
+    ] {
+        let declined = on_a_terminal(args, "n\n");
+        let said = stdout(&declined);
+        assert_eq!(code(&declined), 1, "{args:?}: {said}");
+        assert!(said.contains(question), "{args:?}: {said}");
+        assert!(said.contains("nothing applied"), "{args:?}: {said}");
+        assert_eq!(setup.emulator.connector_count(), 2);
+    }
+    let accepted = on_a_terminal(&["apply", path(&saved)], "y\n");
+    let said = stdout(&accepted);
+    assert_eq!(code(&accepted), 0, "{said}");
+    assert!(
+        said.contains("deleted sample-connector-2\r\ndeleted sample-connector-1\r\n"),
+        "{said}"
+    );
+    assert_eq!(setup.emulator.connector_count(), 0);
+}
