@@ -6,6 +6,8 @@ mod frictions;
 mod help;
 mod hostile;
 mod pipes;
+mod report;
+mod saved;
 mod secrets;
 mod setup;
 mod snippet;
