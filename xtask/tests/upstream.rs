@@ -4,6 +4,7 @@
 //! (`cohere_connectors_testing::upstream::upstream_spec`): `../shared/reference/cohere-openapi.yaml`
 //! beside the workspace, or the path in `COHERE_UPSTREAM_SPEC`. Without it, these tests are
 //! skipped with a printed reason on a user's machine; in CI (`CI` set) its absence fails them.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! The binary, run as a user would run it: against the emulator, against a hostile server,
 //! with pipes that close, without a terminal.
+#![forbid(unsafe_code)]
 
 mod commands;
 mod frictions;

@@ -1,4 +1,5 @@
 //! The connector kit through its public API: the server, the search client and the checker.
+#![forbid(unsafe_code)]
 
 mod checker;
 mod composition;

@@ -1,5 +1,6 @@
 //! Migration and management through the public API: export, manifests, files, tools, plan and
 //! apply.
+#![forbid(unsafe_code)]
 
 mod common;
 mod files;
