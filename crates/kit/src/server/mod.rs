@@ -95,7 +95,9 @@ mod answer;
 mod connections;
 mod extract;
 mod failure;
+mod health;
 mod layers;
+pub mod mcp;
 mod running;
 mod service;
 
@@ -105,5 +107,6 @@ pub use connections::{
     DEFAULT_MAX_HEADER_BYTES, serve_connections,
 };
 pub use failure::SearchFailure;
+pub use health::DEFAULT_HEALTH_PATH;
 pub use running::RunningConnector;
 pub use service::{ConnectorService, DEFAULT_DEADLINE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH};

@@ -7,5 +7,6 @@ mod credentials;
 mod handlers;
 mod kit;
 mod logging;
+mod mcp;
 mod requests;
 mod wire;
