@@ -8,5 +8,6 @@ mod handlers;
 mod kit;
 mod logging;
 mod mcp;
+mod mcp_hostile;
 mod requests;
 mod wire;
