@@ -251,11 +251,8 @@ impl ConnectorService {
     /// The router served alone: the same, with a JSON 404 (inside the same layers) for any
     /// other path.
     fn served(&self) -> Router {
-        self.router().merge(layers::around(
-            Router::new().fallback(not_found),
-            self.deadline,
-            self.max_body_bytes,
-        ))
+        self.router()
+            .merge(not_found_router(self.deadline, self.max_body_bytes))
     }
 
     fn search_routes(&self, shared: Arc<Shared>) -> Router {
@@ -327,6 +324,11 @@ impl Shared {
 /// `path` as an axum route that matches it literally: braces would be parameters.
 pub(crate) fn literal_route(path: &str) -> String {
     path.replace('{', "{{").replace('}', "}}")
+}
+
+/// A JSON 404 for any path, inside the kit's layers: merged into a router served alone.
+pub(crate) fn not_found_router(deadline: Duration, max_body_bytes: usize) -> Router {
+    layers::around(Router::new().fallback(not_found), deadline, max_body_bytes)
 }
 
 /// `path` with a leading `/`.

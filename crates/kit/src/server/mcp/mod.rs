@@ -203,6 +203,21 @@ impl McpEndpoint {
         route::router(self, access, handler, self.deadline, self.max_body_bytes)
     }
 
+    /// As [`router`](Self::router), with the kit's JSON 404 (inside the same layers) for any
+    /// other path: for serving it alone, with
+    /// [`RunningConnector::start`](super::RunningConnector::start) or
+    /// [`serve_connections`](super::serve_connections).
+    pub fn router_alone<H>(&self, access: Access, handler: H) -> axum::Router
+    where
+        H: rmcp::ServerHandler + Clone + Send + Sync + 'static,
+    {
+        self.router(access, handler)
+            .merge(super::service::not_found_router(
+                self.deadline,
+                self.max_body_bytes,
+            ))
+    }
+
     pub(crate) fn name(&self) -> &str {
         &self.name
     }
