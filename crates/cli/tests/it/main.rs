@@ -5,6 +5,7 @@ mod commands;
 mod frictions;
 mod help;
 mod hostile;
+mod mcp;
 mod pipes;
 mod secrets;
 mod setup;
