@@ -7,6 +7,7 @@ mod help;
 mod hostile;
 mod mcp;
 mod pipes;
+mod python_mcp;
 mod secrets;
 mod setup;
 mod snippet;
