@@ -26,6 +26,10 @@
 //!   details, as they are, JSON-escaped and percent-encoded. A short token also hides an
 //!   unrelated word that matches it; that is the safe failure, and a reason for long tokens.
 //!
+//! With [`ConnectorService::mcp`] the same search is also an MCP tool at `/mcp`, under the
+//! same rules (see [`mcp`]); with [`ConnectorService::health`], `GET /health` answers
+//! orchestrators' probes without a token.
+//!
 //! # Serving it
 //!
 //! [`ConnectorService::bind`] and [`ConnectorService::serve`] serve it alone with
