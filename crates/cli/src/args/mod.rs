@@ -5,6 +5,7 @@ mod check;
 mod connection;
 mod connectors;
 mod manifest;
+mod mcp;
 mod secrets;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -16,6 +17,7 @@ pub use connectors::{
     AuthorizeArgs, CreateArgs, DeleteArgs, GetArgs, JsonOutput, ListArgs, UpdateArgs,
 };
 pub use manifest::{ApplyArgs, ExportArgs, PlanArgs, Planning, Showing};
+pub use mcp::McpArgs;
 pub use secrets::{OAuthFlags, ServiceToken};
 
 const EXAMPLES: &str = "\
@@ -34,6 +36,7 @@ Examples:
                                                   changed since
   cohere-connectors check https://wiki.example.com/search \\
       --service-auth bearer --service-token-file token.txt
+  cohere-connectors mcp -f account.json --stdio   the connectors as tools of an MCP client
   cohere-connectors emulator --seed 20            a local, offline Connectors API
 
 Environment:
@@ -94,6 +97,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the manifest's JSON Schema
     Schema,
+    /// Serve a manifest's connectors as one MCP server (stdio, or Streamable HTTP)
+    Mcp(McpArgs),
     /// Run the Connectors API emulator until Ctrl-C (the flags of cohere-connectors-emulator)
     Emulator(EmulatorArgs),
     /// Print shell completions

@@ -8,5 +8,7 @@ mod credentials;
 mod handlers;
 mod kit;
 mod logging;
+mod mcp;
+mod mcp_hostile;
 mod requests;
 mod wire;

@@ -5,6 +5,8 @@
 mod common;
 mod files;
 mod manifests;
+mod mcp;
+mod mcp_hostile;
 mod migrate;
 mod sync;
 mod tools;
