@@ -8,6 +8,7 @@
 //! The examples here run against the crate's emulator (feature `emulator`); with a real key,
 //! `Client::from_env()` gives the same client for Cohere's API.
 
+use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
@@ -288,8 +289,8 @@ impl ListConnectors {
         if let Some(limit) = self.limit {
             check_page_size(operation, limit)?;
         }
-        let redactor = &self.client.shared.redactor;
-        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
+        let redactor = self.options.redactor(&self.client.shared.redactor);
+        let (config, wire) = self.client.prepare(operation, &self.options, &redactor)?;
         let (limit, offset) = (self.limit, self.offset);
         let (answer, attempts) = self
             .client
@@ -405,7 +406,7 @@ impl CreateConnector {
         let operation = Operation::CreateConnector;
         self.connector.validate(operation)?;
         let redactor = with_secrets(
-            &self.client.shared.redactor,
+            self.options.redactor(&self.client.shared.redactor),
             self.connector.oauth.as_ref(),
             self.connector.service_auth.as_ref(),
         );
@@ -467,8 +468,8 @@ impl GetConnector {
     pub async fn send_with_meta(self) -> Result<Response<Connector>> {
         let operation = Operation::GetConnector;
         let id = &connector_id(operation, self.id)?;
-        let redactor = &self.client.shared.redactor;
-        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
+        let redactor = self.options.redactor(&self.client.shared.redactor);
+        let (config, wire) = self.client.prepare(operation, &self.options, &redactor)?;
         let (answer, attempts) = self
             .client
             .execute(operation, &config, || seam::get(&wire, id))
@@ -572,7 +573,7 @@ impl UpdateConnector {
         let id = &connector_id(operation, self.id)?;
         self.update.validate(operation)?;
         let redactor = with_secrets(
-            &self.client.shared.redactor,
+            self.options.redactor(&self.client.shared.redactor),
             self.update.oauth.as_ref(),
             self.update.service_auth.as_ref(),
         );
@@ -629,8 +630,8 @@ impl DeleteConnector {
     pub async fn send_with_meta(self) -> Result<Response<()>> {
         let operation = Operation::DeleteConnector;
         let id = &connector_id(operation, self.id)?;
-        let redactor = &self.client.shared.redactor;
-        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
+        let redactor = self.options.redactor(&self.client.shared.redactor);
+        let (config, wire) = self.client.prepare(operation, &self.options, &redactor)?;
         let (answer, attempts) = self
             .client
             .execute(operation, &config, || seam::delete(&wire, id))
@@ -681,8 +682,8 @@ impl AuthorizeOAuth {
             require_http_url(operation, "after_token_redirect", url)?;
         }
         let after = self.after_token_redirect.as_deref();
-        let redactor = &self.client.shared.redactor;
-        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
+        let redactor = self.options.redactor(&self.client.shared.redactor);
+        let (config, wire) = self.client.prepare(operation, &self.options, &redactor)?;
         let (answer, attempts) = self
             .client
             .execute(operation, &config, || seam::authorize(&wire, id, after))
@@ -705,20 +706,20 @@ fn connector_id(operation: Operation, id: String) -> Result<ConnectorId> {
     ConnectorId::new(id).map_err(|invalid| Error::invalid(operation, invalid.reason()))
 }
 
-/// The client's redactor, also hiding the secrets this request sends.
-fn with_secrets(
-    redactor: &Redactor,
+/// The call's redactor, also hiding the secrets this request sends, however short: a
+/// server that echoes a connector's secret must not put it in an error.
+fn with_secrets<'r>(
+    redactor: Cow<'r, Redactor>,
     oauth: Option<&OAuthConfig>,
     service_auth: Option<&ServiceAuth>,
-) -> Redactor {
-    let mut redactor = redactor.clone();
-    if let Some(oauth) = oauth {
-        redactor = redactor.with(&oauth.client_secret);
-    }
-    if let Some(service_auth) = service_auth {
-        redactor = redactor.with(&service_auth.token);
-    }
-    redactor
+) -> Cow<'r, Redactor> {
+    let secrets = oauth
+        .map(|oauth| &oauth.client_secret)
+        .into_iter()
+        .chain(service_auth.map(|auth| &auth.token));
+    secrets.fold(redactor, |redactor, secret| {
+        Cow::Owned(redactor.into_owned().with_any_length(secret))
+    })
 }
 
 /// `builder.await` is `builder.send().await`.

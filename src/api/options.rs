@@ -1,5 +1,5 @@
 //! Settings for one call, over the client's: a timeout, a deadline, a retry budget, extra
-//! headers. Every request builder has them:
+//! headers, more secrets its errors must hide. Every request builder has them:
 //!
 //! ```
 //! use std::time::Duration;
@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,8 +27,9 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::CallConfig;
+use crate::core::text::Redactor;
 use crate::http::transport::CallOverrides;
-use crate::{Error, Operation, Result};
+use crate::{Error, Operation, Result, Secret};
 
 /// Headers a call may not set: the client's authentication, and what HTTP itself decides.
 const RESERVED_HEADERS: &[&str] = &[
@@ -48,6 +50,8 @@ pub struct RequestOptions {
     /// As given: checked when the call is sent, so that a bad one is an
     /// [`Error::InvalidArgument`] of that call.
     headers: Vec<(String, String)>,
+    /// Secrets this call's errors hide besides the client's key and the request's own.
+    hidden: Vec<Secret>,
 }
 
 impl RequestOptions {
@@ -85,6 +89,39 @@ impl RequestOptions {
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
+    }
+
+    /// A secret this call's errors must never show, however short, besides the client's API
+    /// key and the secrets the request itself sends (which are always hidden). For a batch
+    /// of calls that each send some of a set of secrets, such as applying a plan: a server
+    /// that echoes the secret of another connector in an error of this call has it replaced
+    /// by `[redacted]` before the error is built.
+    ///
+    /// ```
+    /// use cohere_connectors::{RequestOptions, Secret};
+    ///
+    /// let options = RequestOptions::new().redact(&Secret::from("svc-token-of-another"));
+    /// assert!(!format!("{options:?}").contains("svc-token"));
+    /// ```
+    #[must_use]
+    pub fn redact(mut self, secret: &Secret) -> Self {
+        self.hidden.push(secret.clone());
+        self
+    }
+
+    /// The client's `redactor`, also hiding this call's extra secrets (borrowed when there
+    /// are none, which is every call that does not ask).
+    pub(crate) fn redactor<'r>(&self, redactor: &'r Redactor) -> Cow<'r, Redactor> {
+        if self.hidden.is_empty() {
+            return Cow::Borrowed(redactor);
+        }
+        let extended = self
+            .hidden
+            .iter()
+            .fold(redactor.clone(), |redactor, secret| {
+                redactor.with_any_length(secret)
+            });
+        Cow::Owned(extended)
     }
 
     /// `options` in place of these: what a builder's `options(..)` does, under the name the
@@ -174,6 +211,7 @@ impl fmt::Debug for RequestOptions {
             .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .field("headers", &names)
+            .field("redacted_secrets", &self.hidden.len())
             .finish()
     }
 }
@@ -181,7 +219,7 @@ impl fmt::Debug for RequestOptions {
 /// The per-call setters of every request builder, async and blocking: each sets the
 /// [`RequestOptions`] the builder holds in `$settings`, which is either the options
 /// themselves (an async builder's `options`) or the async builder a blocking one wraps
-/// (`inner`). Both have these five methods, so the setters are one definition.
+/// (`inner`). Both have these six methods, so the setters are one definition.
 macro_rules! call_settings {
     ($($builder:ty => $settings:ident),* $(,)?) => {$(
         impl $builder {
@@ -209,6 +247,12 @@ macro_rules! call_settings {
             /// A header sent with this call; see [`RequestOptions::header`](crate::RequestOptions::header).
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.$settings = self.$settings.header(name, value);
+                self
+            }
+
+            /// A secret this call's errors must never show; see [`RequestOptions::redact`](crate::RequestOptions::redact).
+            pub fn redact(mut self, secret: &$crate::Secret) -> Self {
+                self.$settings = self.$settings.redact(secret);
                 self
             }
 

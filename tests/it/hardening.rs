@@ -532,7 +532,7 @@ fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
     for secret in secrets {
         assert!(!text.contains(secret), "{what} shows a secret: {text}");
         assert!(
-            !text.contains(&secret[..12]),
+            !text.contains(&secret[..secret.len().min(12)]),
             "{what} shows part of a secret: {text}"
         );
     }
@@ -627,6 +627,66 @@ async fn server_text_is_escaped_and_scrubbed_everywhere() {
     };
     assert!(api.message().unwrap().contains("\\u{1b}[2J"), "{api:?}");
     assert!(api.message().unwrap().contains("[redacted]"), "{api:?}");
+}
+
+/// A batch of calls (a plan applied) hides every secret of the batch from each call's errors,
+/// and a request's own secrets are hidden however short they are.
+#[tokio::test]
+async fn a_call_hides_the_secrets_it_is_given_and_short_ones_it_sends() {
+    const OTHER: &str = "tok-of-another-connector";
+    const SHORT: &str = "k9!";
+    let echo = format!("you sent {OTHER} and {SHORT}");
+    let script = vec![
+        Reply::json(400, json!({"message": echo})),
+        Reply::json(400, json!({"message": echo})),
+        Reply::json(400, json!({"message": echo})),
+    ];
+    let server = ScriptedServer::start(script).await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut update = ConnectorUpdate::default();
+    update.service_auth = Some(cohere_connectors::ServiceAuth::bearer(SHORT));
+    let secret = cohere_connectors::Secret::from(OTHER);
+    let errors = [
+        client
+            .connectors()
+            .update_from("a", update)
+            .redact(&secret)
+            .await
+            .unwrap_err(),
+        client
+            .connectors()
+            .delete("a")
+            .redact(&secret)
+            .await
+            .unwrap_err(),
+        client.connectors().get("a").await.unwrap_err(),
+    ];
+    assert_clean(
+        "update",
+        &format!("{} {:?}", errors[0], errors[0]),
+        &[OTHER, SHORT],
+    );
+    assert_clean(
+        "delete",
+        &format!("{} {:?}", errors[1], errors[1]),
+        &[OTHER],
+    );
+    // Without being told, a call cannot know what another call sent.
+    assert!(errors[2].to_string().contains(OTHER), "{}", errors[2]);
+    assert_eq!(
+        server.request_lines(),
+        [
+            "PATCH /v1/connectors/a HTTP/1.1",
+            "DELETE /v1/connectors/a HTTP/1.1",
+            "GET /v1/connectors/a HTTP/1.1"
+        ],
+        "each call sent once"
+    );
 }
 
 #[test]
