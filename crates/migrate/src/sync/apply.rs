@@ -13,7 +13,7 @@ use super::plan::{Change, Plan};
 use super::request;
 use crate::Secrets;
 use cohere_connectors::text::{escape, one_line};
-use cohere_connectors::{Client, Connector, ConnectorUpdate, NewConnector};
+use cohere_connectors::{Client, Connector, ConnectorUpdate, NewConnector, RequestOptions};
 
 /// One change made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -195,7 +195,10 @@ pub(crate) async fn execute(
         }));
     }
     let ready = prepare(plan, secrets).map_err(refused)?;
-    still_as_seen(plan, client).await.map_err(refused)?;
+    let options = hiding_every_secret(&ready);
+    still_as_seen(plan, client, &options)
+        .await
+        .map_err(refused)?;
     let mut report = ApplyReport::default();
     let mut steps = ready.into_iter();
     while let Some(step) = steps.next() {
@@ -204,7 +207,7 @@ pub(crate) async fn execute(
                 *change
             }
         };
-        match run(plan, client, step).await {
+        match run(plan, client, &options, step).await {
             Ok(applied) => report.done.push(applied),
             Err(error) => {
                 report.failed = Some(Failure {
@@ -262,12 +265,37 @@ fn prepare<'a>(plan: &'a Plan, secrets: &Secrets) -> Result<Vec<Ready<'a>>, Sync
         .collect()
 }
 
+/// Every call of an apply hides every secret the plan sends: a server that echoes one
+/// connector's secret in the error of another change must not put it in the report.
+fn hiding_every_secret(ready: &[Ready<'_>]) -> RequestOptions {
+    let mut options = RequestOptions::new();
+    for step in ready {
+        let (oauth, auth) = match step {
+            Ready::Create(_, new) => (new.oauth.as_ref(), new.service_auth.as_ref()),
+            Ready::Update(_, _, update) => (update.oauth.as_ref(), update.service_auth.as_ref()),
+            Ready::Delete(..) => (None, None),
+        };
+        if let Some(oauth) = oauth {
+            options = options.redact(&oauth.client_secret);
+        }
+        if let Some(auth) = auth {
+            options = options.redact(&auth.token);
+        }
+    }
+    options
+}
+
 /// The account listed again, checked against what the plan saw.
-async fn still_as_seen(plan: &Plan, client: &Client) -> Result<(), SyncError> {
+async fn still_as_seen(
+    plan: &Plan,
+    client: &Client,
+    options: &RequestOptions,
+) -> Result<(), SyncError> {
     let now: Vec<Connector> = client
         .connectors()
         .list()
         .limit(100)
+        .options(options.clone())
         .stream()
         .try_collect()
         .await?;
@@ -329,19 +357,32 @@ fn changed(plan: &Plan, id: &str, connector: &Connector) -> Option<String> {
 }
 
 /// One change, an update or delete preceded by reading the connector again.
-async fn run(plan: &Plan, client: &Client, step: Ready<'_>) -> Result<Applied, SyncError> {
+async fn run(
+    plan: &Plan,
+    client: &Client,
+    options: &RequestOptions,
+    step: Ready<'_>,
+) -> Result<Applied, SyncError> {
     let connectors = client.connectors();
     match step {
         Ready::Create(change, request) => {
-            let created = connectors.create_from(request).send().await?;
+            let created = connectors
+                .create_from(request)
+                .options(options.clone())
+                .send()
+                .await?;
             Ok(Applied::Created {
                 id: created.id.into_string(),
                 name: change.name().to_owned(),
             })
         }
         Ready::Update(change, id, request) => {
-            check_before(plan, client, id, "updated").await?;
-            connectors.update_from(id, request).send().await?;
+            check_before(plan, client, options, id, "updated").await?;
+            connectors
+                .update_from(id, request)
+                .options(options.clone())
+                .send()
+                .await?;
             let fields = match change {
                 Change::Update { fields, .. } => fields.iter().map(|f| f.field.clone()).collect(),
                 _ => Vec::new(),
@@ -352,16 +393,27 @@ async fn run(plan: &Plan, client: &Client, step: Ready<'_>) -> Result<Applied, S
             })
         }
         Ready::Delete(_, id) => {
-            check_before(plan, client, id, "deleted").await?;
-            connectors.delete(id).send().await?;
+            check_before(plan, client, options, id, "deleted").await?;
+            connectors
+                .delete(id)
+                .options(options.clone())
+                .send()
+                .await?;
             Ok(Applied::Deleted { id: id.to_owned() })
         }
     }
 }
 
 /// Reads `id` again just before acting on it: it must be the connector the plan saw.
-async fn check_before(plan: &Plan, client: &Client, id: &str, verb: &str) -> Result<(), SyncError> {
-    let problem = match client.connectors().get(id).send().await {
+async fn check_before(
+    plan: &Plan,
+    client: &Client,
+    options: &RequestOptions,
+    id: &str,
+    verb: &str,
+) -> Result<(), SyncError> {
+    let read = client.connectors().get(id).options(options.clone());
+    let problem = match read.send().await {
         Ok(connector) => changed(plan, id, &connector),
         Err(error) if error.is_not_found() => Some(format!("`{}` is gone", one_line(id, 100))),
         Err(error) => return Err(error.into()),

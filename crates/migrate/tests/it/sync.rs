@@ -350,3 +350,57 @@ async fn passwords_in_urls_never_show_in_a_plan() {
         Some("https://bot:docs-pass-789@docs.example.com/search")
     );
 }
+
+/// A server that echoes, in the error of one change, the secret another change sent: the
+/// apply's error and its report never show it.
+#[tokio::test]
+async fn an_error_never_shows_a_secret_another_change_sent() {
+    const FIRST: &str = "first-service-token-0001";
+    const SECOND: &str = "tok2";
+    let server = httpmock::MockServer::start_async().await;
+    crate::common::serve_account(&server, Vec::new()).await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/v1/connectors")
+                .body_includes("\"First\"");
+            then.status(200)
+                .json_body(json!({"connector": crate::common::connector_json("first", json!({}))}));
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/v1/connectors")
+                .body_includes("\"Second\"");
+            then.status(400).json_body(json!({
+                "message": format!("name taken; the other one uses {FIRST}, you sent {SECOND}")
+            }));
+        })
+        .await;
+    let desired = manifest(json!({"version": 1, "connectors": [
+        {"name": "First", "url": "https://first.example.com/search",
+         "service_auth": {"type": "bearer", "token": {"env": "FIRST_TOKEN"}}},
+        {"name": "Second", "url": "https://second.example.com/search",
+         "service_auth": {"type": "bearer", "token": {"env": "SECOND_TOKEN"}}}
+    ]}));
+    let secrets = Secrets::none()
+        .with("FIRST_TOKEN", FIRST)
+        .with("SECOND_TOKEN", SECOND);
+    let client = crate::common::client_of(&server);
+    let planned = plan(&client, &desired, PlanOptions::new().secrets(secrets))
+        .await
+        .unwrap();
+    let error = planned.apply().await.unwrap_err();
+    first.assert_async().await;
+    second.assert_async().await;
+    let shown = format!(
+        "{error} | {error:?} | {} | {}",
+        error.error,
+        serde_json::to_string(&error.report).unwrap()
+    );
+    assert!(shown.contains("name taken"), "{shown}");
+    for secret in [FIRST, SECOND] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+}
