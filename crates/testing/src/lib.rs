@@ -5,10 +5,13 @@
 //!   machine without it, a failure in CI);
 //! - [`scripted`]: a TCP server that plays a script of replies, for the failures a mock HTTP
 //!   server cannot produce;
+//! - [`python`]: clients written by others (Cohere's Python SDKs, the MCP Python SDK) run
+//!   against our servers, installed in CI and skipped with a printed reason elsewhere;
 //! - [`shapes`]: connectors as the API returns them, heavy and light, shared with the
 //!   benchmarks.
 #![forbid(unsafe_code)]
 
+pub mod python;
 pub mod scripted;
 pub mod shapes;
 pub mod upstream;

@@ -4,12 +4,11 @@
 //! revision, and is refused without the token.
 //!
 //! The SDK comes from PyPI: CI installs it (`.ci/run`) and names the interpreter in
-//! `MCP_PYTHON`. Without it the test is skipped with a printed reason; in CI (`CI` set) its
-//! absence is a failure.
+//! `MCP_PYTHON` (see [`PythonClient`]).
 
-use std::ffi::OsString;
 use std::path::Path;
-use std::process::Command;
+
+use cohere_connectors_testing::python::PythonClient;
 
 use cohere_connectors::ServiceAuth;
 use cohere_connectors_kit::Document;
@@ -19,42 +18,18 @@ use cohere_connectors_kit::server::{Access, ConnectorService};
 use super::mcp::{MCP_TOKEN, manifest, serve_http, wiki};
 use super::setup::Setup;
 
-fn python() -> Option<OsString> {
-    let python = std::env::var_os("MCP_PYTHON");
-    if python.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set MCP_PYTHON to a Python with the MCP SDK (`mcp`) installed"
-        );
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            b"SKIPPED: set MCP_PYTHON to a Python with `mcp` installed to run the MCP Python SDK against the MCP servers\n",
-        );
-    }
-    python
-}
-
-fn run(python: &OsString, args: &[&str]) {
+/// Runs the MCP Python SDK's script against `args` (a URL, the token, the tools it expects).
+fn run(python: &PythonClient, args: &[&str]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/mcp_client.py");
-    let output = Command::new(python)
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    let (out, err) = (
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
-    assert!(
-        output.status.success(),
-        "the MCP Python SDK failed:\n{out}\n{err}"
-    );
-    assert!(out.starts_with("ok"), "{out}\n{err}");
+    let out = python.run(&script, args);
+    assert!(out.starts_with("ok"), "{out}");
 }
 
 #[test]
 fn the_mcp_python_sdk_is_served_by_the_kit_and_by_the_cli() {
-    let Some(python) = python() else { return };
+    let Some(python) = PythonClient::from_env("MCP_PYTHON", "mcp") else {
+        return;
+    };
     let setup = Setup::new(7);
 
     // The kit's /mcp, beside /search.
