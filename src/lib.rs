@@ -112,6 +112,12 @@
 //! from Cohere's spec by `cargo xtask spec`): every operation and type as the spec
 //! describes it, for anything the facade does not cover.
 //!
+//! # Chat v2
+//!
+//! With the feature `chat`, [`Client::chat`] sends Chat v2 requests (`POST /v2/chat`) with the
+//! same client, key and rules: tools, documents, citations with their sources, streaming.
+//! See the `chat` module.
+//!
 //! # Secrets
 //!
 //! The API key, OAuth client secrets and service tokens are [`Secret`]s: they never appear
@@ -126,11 +132,14 @@
 
 // The layers, bottom up; a module only uses the ones below it:
 // core (errors, secrets, ids, text) < http (transport, retries) < client < api (the facade)
-// < blocking, mock.
+// and chat (the Chat v2 facade, beside it) < blocking, mock.
 mod api;
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
+#[cfg(feature = "chat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chat")))]
+pub mod chat;
 mod client;
 mod core;
 mod http;
