@@ -73,6 +73,6 @@ pub use request::ChatRequest;
 pub use response::{
     BilledUnits, ChatResponse, Citation, CitationKind, FinishReason, Source, Tokens, Usage,
 };
-pub use sse::MAX_EVENT_BYTES;
+pub use sse::{MAX_EVENT_BYTES, MAX_STREAM_BYTES};
 pub use stream::ChatStream;
 pub use tool::{FunctionDefinition, FunctionKind, ToolCall, ToolCallFunction, ToolDefinition, is_tool_name};
