@@ -250,7 +250,9 @@ impl AssistantMessage {
 }
 
 /// `content` as blocks, or as a string (one text block).
-fn blocks_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ContentBlock>, D::Error> {
+fn blocks_or_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ContentBlock>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Content {

@@ -379,9 +379,9 @@ impl ChatRequest {
             settings,
             stream,
         };
-        serde_json::to_vec(&body)
-            .map(Bytes::from)
-            .map_err(|error| Error::invalid(OPERATION, format!("cannot write the request: {error}")))
+        serde_json::to_vec(&body).map(Bytes::from).map_err(|error| {
+            Error::invalid(OPERATION, format!("cannot write the request: {error}"))
+        })
     }
 }
 

@@ -108,11 +108,7 @@ async fn first_event(source: &mut EventSource, timeout: Option<Duration>) -> Res
 
 /// A stream that ended before `message-end`: the answer is incomplete.
 pub(crate) fn cut(message: impl Into<String>) -> Error {
-    Error::Transport(TransportError::new(
-        OPERATION,
-        TransportKind::Body,
-        message,
-    ))
+    Error::Transport(TransportError::new(OPERATION, TransportKind::Body, message))
 }
 
 fn is_event_stream(response: &reqwest::Response) -> bool {
@@ -137,7 +133,10 @@ async fn not_a_stream(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .map_or_else(|| "no content type".to_owned(), |media| redactor.clean(media, 80));
+        .map_or_else(
+            || "no content type".to_owned(),
+            |media| redactor.clean(media, 80),
+        );
     let declared = response.content_length();
     let body = http::Response::from(response).into_body();
     let read = read_body(body, declared, ERROR_BODY_READ_LIMIT);
@@ -155,5 +154,7 @@ async fn not_a_stream(
     } else {
         format!("the API documents {SUCCESS_STATUS} for this operation, not {status}")
     };
-    Error::Decode(DecodeError::new(OPERATION, status, &reason, &start, redactor))
+    Error::Decode(DecodeError::new(
+        OPERATION, status, &reason, &start, redactor,
+    ))
 }

@@ -92,7 +92,10 @@ impl EventSource {
                 Poll::Ready(Some(Ok(block))) => block,
             };
             // A block without data (only `event:`, `id:` or `retry:`) carries no event.
-            let Sse { data: Some(data), .. } = block else {
+            let Sse {
+                data: Some(data), ..
+            } = block
+            else {
                 continue;
             };
             self.frames = self.frames.saturating_add(1);
@@ -298,7 +301,10 @@ mod tests {
         assert!(bound.admit(b"data: 0123456789\n\n"));
         assert_eq!(bound.pending, 0);
         assert!(bound.admit(b"data: 01234"));
-        assert!(bound.admit(b"56789\r\n\r\n"), "CRLF line ends, split across chunks");
+        assert!(
+            bound.admit(b"56789\r\n\r\n"),
+            "CRLF line ends, split across chunks"
+        );
         assert_eq!(bound.pending, 0);
         assert!(bound.admit(b"data: x\r\r"));
         assert_eq!(bound.pending, 0, "CR alone ends lines too");

@@ -166,11 +166,7 @@ impl ChatStream {
             stream_ended(Operation::Chat, self.events, self.started.elapsed(), None);
             return Poll::Ready(None);
         }
-        let how = if with_done {
-            "sent [DONE]"
-        } else {
-            "ended"
-        };
+        let how = if with_done { "sent [DONE]" } else { "ended" };
         let error = cut(format!(
             "the stream {how} after {} events, before message-end: the answer is incomplete",
             self.events
@@ -180,7 +176,12 @@ impl ChatStream {
 
     fn fail(&mut self, error: Error) -> Poll<Option<Result<ChatEvent>>> {
         self.phase = Phase::Failed;
-        stream_ended(Operation::Chat, self.events, self.started.elapsed(), Some(&error));
+        stream_ended(
+            Operation::Chat,
+            self.events,
+            self.started.elapsed(),
+            Some(&error),
+        );
         Poll::Ready(Some(Err(error)))
     }
 

@@ -24,7 +24,10 @@ fn conforms(pointer: &str, value: &Value) {
     let Some(upstream) = upstream() else { return };
     let mut rest = value.clone();
     let mut parts = take_all(&mut rest, "sources");
-    if let Some(format) = rest.as_object_mut().and_then(|body| body.remove("response_format")) {
+    if let Some(format) = rest
+        .as_object_mut()
+        .and_then(|body| body.remove("response_format"))
+    {
         parts.push(format);
     }
     for part in parts {
@@ -57,7 +60,10 @@ fn take_all(value: &mut Value, key: &str) -> Vec<Value> {
             }
             taken
         }
-        Value::Array(items) => items.iter_mut().flat_map(|item| take_all(item, key)).collect(),
+        Value::Array(items) => items
+            .iter_mut()
+            .flat_map(|item| take_all(item, key))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -86,12 +92,17 @@ async fn every_request_the_builder_writes_validates_against_cohere_s_schema() {
     client
         .chat("command-a-plus-05-2026")
         .messages(conversation())
-        .message(cohere_connectors::chat::Message::assistant("An earlier answer."))
+        .message(cohere_connectors::chat::Message::assistant(
+            "An earlier answer.",
+        ))
         .user("And now?")
         .tool(search_tool())
         .strict_tools(false)
         .document("A text document.")
-        .document(Document::with_id("d-1", json!({"title": "T", "text": "x", "n": 3})))
+        .document(Document::with_id(
+            "d-1",
+            json!({"title": "T", "text": "x", "n": 3}),
+        ))
         .citation_mode(CitationMode::Accurate)
         .tool_choice(ToolChoice::None)
         .response_format(ResponseFormat::json())
@@ -195,8 +206,7 @@ fn every_response_shape_cohere_admits_decodes() {
         .into_iter()
         .map(|shape| {
             conforms(RESPONSE, &shape);
-            serde_json::from_value(shape.clone())
-                .unwrap_or_else(|error| panic!("{error}: {shape}"))
+            serde_json::from_value(shape.clone()).unwrap_or_else(|error| panic!("{error}: {shape}"))
         })
         .collect();
     let [tools, cited, thinking, ..] = &decoded[..] else {
@@ -207,22 +217,45 @@ fn every_response_shape_cohere_admits_decodes() {
     let usage = tools.usage.as_ref().unwrap();
     assert_eq!(usage.billed_units.as_ref().unwrap().input_tokens, Some(12));
     assert_eq!(usage.tokens.as_ref().unwrap().output_tokens, Some(9));
-    assert!(matches!(cited.message.citations[0].sources[0], Source::Document { .. }));
-    assert!(matches!(cited.message.citations[1].sources[0], Source::Tool { .. }));
-    assert_eq!(cited.message.citations[1].sources[0].id(), Some("search_wiki_a1:0"));
-    assert!(matches!(thinking.message.content[0], ContentBlock::Thinking { .. }));
+    assert!(matches!(
+        cited.message.citations[0].sources[0],
+        Source::Document { .. }
+    ));
+    assert!(matches!(
+        cited.message.citations[1].sources[0],
+        Source::Tool { .. }
+    ));
+    assert_eq!(
+        cited.message.citations[1].sources[0].id(),
+        Some("search_wiki_a1:0")
+    );
+    assert!(matches!(
+        thinking.message.content[0],
+        ContentBlock::Thinking { .. }
+    ));
     assert_eq!(thinking.text(), "Fridays.");
-    let reasons: Vec<_> = decoded[3..].iter().map(|r| r.finish_reason.clone()).collect();
+    let reasons: Vec<_> = decoded[3..]
+        .iter()
+        .map(|r| r.finish_reason.clone())
+        .collect();
     assert_eq!(
         reasons,
-        [FinishReason::StopSequence, FinishReason::MaxTokens, FinishReason::Error, FinishReason::Timeout]
+        [
+            FinishReason::StopSequence,
+            FinishReason::MaxTokens,
+            FinishReason::Error,
+            FinishReason::Timeout
+        ]
     );
 }
 
 #[test]
 fn the_event_frames_the_stream_tests_use_are_cohere_s_shapes() {
     for frame in answer_frames() {
-        let data = frame.lines().find_map(|line| line.strip_prefix("data: ")).unwrap();
+        let data = frame
+            .lines()
+            .find_map(|line| line.strip_prefix("data: "))
+            .unwrap();
         let event: Value = serde_json::from_str(data).unwrap();
         conforms(&event_schema(event["type"].as_str().unwrap()), &event);
     }

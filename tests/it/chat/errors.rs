@@ -57,7 +57,10 @@ async fn a_wrong_key_is_a_401_and_the_key_is_nowhere_in_the_error() {
     let Error::Api(api) = &error else {
         panic!("{error:?}")
     };
-    assert_eq!((api.status(), api.kind()), (401, ApiErrorKind::Unauthorized));
+    assert_eq!(
+        (api.status(), api.kind()),
+        (401, ApiErrorKind::Unauthorized)
+    );
     assert!(!format!("{error} {error:?}").contains(KEY));
 }
 
@@ -95,9 +98,15 @@ async fn a_chat_is_retried_on_429_but_not_on_500_or_503() {
             Reply::json(200, plain_answer()),
         ])
         .await;
-        let error = chat(&fast(&server.url, 2).build().unwrap()).await.unwrap_err();
+        let error = chat(&fast(&server.url, 2).build().unwrap())
+            .await
+            .unwrap_err();
         assert_eq!(error.status(), Some(status));
-        assert_eq!(server.requests(), 1, "{status}: the model may have answered (and billed)");
+        assert_eq!(
+            server.requests(),
+            1,
+            "{status}: the model may have answered (and billed)"
+        );
     }
 }
 
@@ -108,7 +117,10 @@ async fn a_chat_is_retried_on_500_when_the_caller_opts_in() {
         Reply::json(200, plain_answer()),
     ])
     .await;
-    let client = fast(&server.url, 2).retry_non_idempotent(true).build().unwrap();
+    let client = fast(&server.url, 2)
+        .retry_non_idempotent(true)
+        .build()
+        .unwrap();
     let answer = client.chat("m").user("Hi").send_with_meta().await.unwrap();
     assert_eq!(answer.meta().attempts(), 2);
     assert_eq!(server.requests(), 2);

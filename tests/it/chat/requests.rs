@@ -29,9 +29,10 @@ pub async fn recording(server: &MockServer) -> Arc<Mutex<Vec<Value>>> {
     let kept = bodies.clone();
     server
         .mock_async(move |when, then| {
-            let when = standard_headers(exact_query(exact_path(when.method(POST), "/v2/chat"), None))
-                .header("content-type", "application/json")
-                .header("accept", "application/json");
+            let when =
+                standard_headers(exact_query(exact_path(when.method(POST), "/v2/chat"), None))
+                    .header("content-type", "application/json")
+                    .header("accept", "application/json");
             when.is_true(move |request| {
                 let body = serde_json::from_slice(request.body_ref()).unwrap_or(Value::Null);
                 kept.lock().unwrap().push(body);
@@ -57,14 +58,18 @@ pub fn search_tool() -> ToolDefinition {
 /// calls, and the tool's answer as a document block and a text block.
 pub fn conversation() -> Vec<Message> {
     let call = ToolCall::new("search_wiki_1", "search_wiki", &json!({"query": "tea"}));
-    let document = ToolDocument::new(json!({"title": "Tea", "text": "Fridays."})).with_id("wiki:tea");
+    let document =
+        ToolDocument::new(json!({"title": "Tea", "text": "Fridays."})).with_id("wiki:tea");
     vec![
         Message::system("Answer from the wiki."),
         Message::user("When is tea?"),
         AssistantMessage::tool_turn("I will search the wiki.", vec![call]).into(),
         ToolMessage::new(
             "search_wiki_1",
-            vec![ToolContent::document(document), ToolContent::text("one result")],
+            vec![
+                ToolContent::document(document),
+                ToolContent::text("one result"),
+            ],
         )
         .into(),
     ]
@@ -96,7 +101,10 @@ async fn every_builder_field_is_sent_as_cohere_names_it() {
         .tool(search_tool())
         .strict_tools(true)
         .document("Green tea on Fridays.")
-        .document(Document::with_id("policy-7", json!({"title": "Policy", "text": "Oolong."})))
+        .document(Document::with_id(
+            "policy-7",
+            json!({"title": "Policy", "text": "Oolong."}),
+        ))
         .citation_mode(CitationMode::Fast)
         .tool_choice(ToolChoice::Required)
         .response_format(ResponseFormat::json_schema(json!({"type": "object"})))
@@ -162,10 +170,38 @@ async fn the_other_enum_values_are_sent_as_cohere_spells_them() {
     let bodies = recording(&server).await;
     let client = client(&server);
     let choices = [
-        (CitationMode::Enabled, ToolChoice::None, SafetyMode::Contextual, "ENABLED", "NONE", "CONTEXTUAL"),
-        (CitationMode::Disabled, ToolChoice::None, SafetyMode::Off, "DISABLED", "NONE", "OFF"),
-        (CitationMode::Accurate, ToolChoice::Required, SafetyMode::Off, "ACCURATE", "REQUIRED", "OFF"),
-        (CitationMode::Off, ToolChoice::Required, SafetyMode::Off, "OFF", "REQUIRED", "OFF"),
+        (
+            CitationMode::Enabled,
+            ToolChoice::None,
+            SafetyMode::Contextual,
+            "ENABLED",
+            "NONE",
+            "CONTEXTUAL",
+        ),
+        (
+            CitationMode::Disabled,
+            ToolChoice::None,
+            SafetyMode::Off,
+            "DISABLED",
+            "NONE",
+            "OFF",
+        ),
+        (
+            CitationMode::Accurate,
+            ToolChoice::Required,
+            SafetyMode::Off,
+            "ACCURATE",
+            "REQUIRED",
+            "OFF",
+        ),
+        (
+            CitationMode::Off,
+            ToolChoice::Required,
+            SafetyMode::Off,
+            "OFF",
+            "REQUIRED",
+            "OFF",
+        ),
     ];
     for (mode, choice, safety, ..) in choices {
         client
@@ -223,7 +259,16 @@ async fn requests_cohere_would_refuse_are_refused_before_anything_is_sent() {
 async fn a_refused_value_is_quoted_escaped_in_the_error() {
     let server = MockServer::start_async().await;
     let tool = ToolDefinition::function("bad\u{1b}[31mname\u{202e}", "", json!({"type": "object"}));
-    let error = client(&server).chat("m").user("Hi").tool(tool).send().await.unwrap_err();
+    let error = client(&server)
+        .chat("m")
+        .user("Hi")
+        .tool(tool)
+        .send()
+        .await
+        .unwrap_err();
     let shown = format!("{error} {error:?}");
-    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{202e}'), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown}"
+    );
 }

@@ -3,8 +3,8 @@
 //! replayed by hand; the client's key hidden wherever the model echoes it.
 
 use cohere_connectors::chat::{
-    ChatResponse, CitationKind, ContentBlock, Document, FinishReason, Message, Source,
-    ToolContent, ToolDocument, ToolMessage,
+    ChatResponse, CitationKind, ContentBlock, Document, FinishReason, Message, Source, ToolContent,
+    ToolDocument, ToolMessage,
 };
 use cohere_connectors_emulator::Emulator;
 use serde_json::json;
@@ -27,7 +27,14 @@ async fn a_tool_call_turn_has_its_plan_and_calls_with_arguments() {
     let emulator = Emulator::start().await.unwrap();
     let response = tool_turn(&emulator).await;
     assert_eq!(response.finish_reason, FinishReason::ToolCall);
-    assert!(!response.message.tool_plan.as_deref().unwrap_or("").is_empty());
+    assert!(
+        !response
+            .message
+            .tool_plan
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+    );
     assert!(response.message.content.is_empty() && response.message.citations.is_empty());
     let [call] = response.tool_calls() else {
         panic!("one call per tool: {:?}", response.tool_calls());
@@ -47,7 +54,8 @@ async fn the_tool_step_replayed_gets_an_answer_citing_the_tool_results() {
     let client = emulator.client().unwrap();
     let first = tool_turn(&emulator).await;
     let call_id = first.tool_calls()[0].id.clone();
-    let wiki = ToolDocument::new(json!({"title": "Tea", "text": "Green tea on Fridays."})).with_id("wiki:tea");
+    let wiki = ToolDocument::new(json!({"title": "Tea", "text": "Green tea on Fridays."}))
+        .with_id("wiki:tea");
     let answer = client
         .chat("command-a-plus-05-2026")
         .user("tea policy")
@@ -55,7 +63,10 @@ async fn the_tool_step_replayed_gets_an_answer_citing_the_tool_results() {
         .message(first.into_message())
         .message(ToolMessage::new(
             call_id.clone(),
-            vec![ToolContent::document(wiki), ToolContent::text("Oolong on Mondays.")],
+            vec![
+                ToolContent::document(wiki),
+                ToolContent::text("Oolong on Mondays."),
+            ],
         ))
         .await
         .unwrap();
@@ -75,7 +86,10 @@ async fn the_tool_step_replayed_gets_an_answer_citing_the_tool_results() {
             .skip(citation.start as usize)
             .take((citation.end - citation.start) as usize)
             .collect();
-        assert_eq!(chars, citation.text, "start and end index the text in code points");
+        assert_eq!(
+            chars, citation.text,
+            "start and end index the text in code points"
+        );
         assert_eq!(citation.kind, Some(CitationKind::TextContent));
         let Source::Tool { tool_output, .. } = &citation.sources[0] else {
             panic!("a tool result's source: {:?}", citation.sources[0]);
@@ -93,13 +107,24 @@ async fn request_documents_are_cited_as_document_sources_with_their_fields() {
         .unwrap()
         .chat("m")
         .user("When is tea?")
-        .document(Document::with_id("policy-7", json!({"title": "Tea policy", "text": "Fridays at four."})))
+        .document(Document::with_id(
+            "policy-7",
+            json!({"title": "Tea policy", "text": "Fridays at four."}),
+        ))
         .document("Oolong on Mondays.")
         .await
         .unwrap();
     assert_eq!(response.finish_reason, FinishReason::Complete);
-    assert!(matches!(response.message.content[..], [ContentBlock::Text { .. }]));
-    let sources: Vec<_> = response.message.citations.iter().map(|c| &c.sources[0]).collect();
+    assert!(matches!(
+        response.message.content[..],
+        [ContentBlock::Text { .. }]
+    ));
+    let sources: Vec<_> = response
+        .message
+        .citations
+        .iter()
+        .map(|c| &c.sources[0])
+        .collect();
     assert_eq!(sources[0].id(), Some("policy-7"));
     assert_eq!(sources[1].id(), Some("doc:1"));
     let Source::Document { document, .. } = sources[0] else {
@@ -121,7 +146,12 @@ async fn citations_off_and_max_tokens_are_what_the_model_answers() {
         .await
         .unwrap();
     assert!(off.message.citations.is_empty() && !off.text().is_empty());
-    let short = client.chat("m").user("one two three four").max_tokens(2).await.unwrap();
+    let short = client
+        .chat("m")
+        .user("one two three four")
+        .max_tokens(2)
+        .await
+        .unwrap();
     assert_eq!(short.finish_reason, FinishReason::MaxTokens);
     assert_eq!(short.text(), "You said:");
 }

@@ -70,7 +70,8 @@ async fn serve(mut stream: TcpStream, steps: Arc<Vec<Step>>) {
     if read_request(&mut stream).await.is_none() {
         return;
     }
-    let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+    let head =
+        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
     if stream.write_all(head.as_bytes()).await.is_err() {
         return;
     }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use cohere_connectors::chat::{ChatEvent, ChatRequest, ChatResponse, Document, ToolContent, ToolMessage};
+use cohere_connectors::chat::{
+    ChatEvent, ChatRequest, ChatResponse, Document, ToolContent, ToolMessage,
+};
 use cohere_connectors::{Client, Error};
 use cohere_connectors_emulator::{Emulator, StreamFault};
 use futures_util::StreamExt;
@@ -22,17 +24,27 @@ async fn scripts(client: &Client) -> Vec<fn(&Client) -> ChatRequest> {
             client
                 .chat("m")
                 .user("tea")
-                .document(Document::with_id("policy-7", json!({"title": "Tea", "text": "Fridays at four."})))
+                .document(Document::with_id(
+                    "policy-7",
+                    json!({"title": "Tea", "text": "Fridays at four."}),
+                ))
                 .document("Oolong, \u{b0} on Mondays.")
         },
         |client| client.chat("m").user("tea policy").tool(search_tool()),
         |client| {
-            let call = cohere_connectors::chat::ToolCall::new("search_wiki_abc", "search_wiki", &json!({"query": "tea"}));
+            let call = cohere_connectors::chat::ToolCall::new(
+                "search_wiki_abc",
+                "search_wiki",
+                &json!({"query": "tea"}),
+            );
             client
                 .chat("m")
                 .user("tea policy")
                 .tool(search_tool())
-                .message(cohere_connectors::chat::AssistantMessage::tool_turn("I will search.", vec![call]))
+                .message(cohere_connectors::chat::AssistantMessage::tool_turn(
+                    "I will search.",
+                    vec![call],
+                ))
                 .message(ToolMessage::new(
                     "search_wiki_abc",
                     vec![ToolContent::text("Green tea on Fridays.")],
@@ -82,13 +94,25 @@ async fn the_events_come_typed_in_cohere_s_order() {
     }
     assert_eq!(kinds.first().map(String::as_str), Some("message-start"));
     assert_eq!(kinds.last().map(String::as_str), Some("message-end"));
-    for kind in ["content-start", "content-delta", "citation-start", "citation-end", "content-end"] {
+    for kind in [
+        "content-start",
+        "content-delta",
+        "citation-start",
+        "citation-end",
+        "content-end",
+    ] {
         assert!(kinds.iter().any(|k| k == kind), "no {kind} in {kinds:?}");
     }
     assert!(text.contains("Green tea on Fridays."), "{text}");
     assert!(stream.next().await.is_none(), "fused after the end");
 
-    let mut tools = client.chat("m").user("tea").tool(search_tool()).stream().await.unwrap();
+    let mut tools = client
+        .chat("m")
+        .user("tea")
+        .tool(search_tool())
+        .stream()
+        .await
+        .unwrap();
     let mut calls = 0;
     let mut plan = String::new();
     while let Some(event) = tools.next().await {
@@ -114,7 +138,12 @@ fn expect_cut(error: &Error) {
 
 /// Reads `stream` to its end: the error it ends with, and how many events came before it.
 async fn failure(client: &Client) -> (Error, usize) {
-    let mut stream = client.chat("m").user("one two three four").stream().await.unwrap();
+    let mut stream = client
+        .chat("m")
+        .user("one two three four")
+        .stream()
+        .await
+        .unwrap();
     let mut events = 0;
     while let Some(event) = stream.next().await {
         match event {
@@ -150,7 +179,12 @@ async fn a_stream_cut_mid_event_after_content_end_or_by_an_early_done_is_an_erro
     let half = &frames[3][..frames[3].len() / 2];
     let scripts = [
         // Cut in the middle of an event.
-        vec![frames[0].clone(), frames[1].clone(), frames[2].clone(), half.to_owned()],
+        vec![
+            frames[0].clone(),
+            frames[1].clone(),
+            frames[2].clone(),
+            half.to_owned(),
+        ],
         // Every content event, no message-end.
         frames[..5].to_vec(),
         // [DONE] before message-end.
@@ -158,10 +192,17 @@ async fn a_stream_cut_mid_event_after_content_end_or_by_an_early_done_is_an_erro
     ];
     for (index, frames) in scripts.into_iter().enumerate() {
         let server = SseServer::start(frames.into_iter().map(Step::Send).collect()).await;
-        let client = Client::builder().api_key("k").base_url(&server.url).build().unwrap();
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(&server.url)
+            .build()
+            .unwrap();
         let (error, _) = failure(&client).await;
         expect_cut(&error);
-        assert!(error.to_string().contains("message-end"), "{index}: {error}");
+        assert!(
+            error.to_string().contains("message-end"),
+            "{index}: {error}"
+        );
     }
 }
 
@@ -178,7 +219,13 @@ async fn a_stream_ends_at_message_end_even_when_the_server_keeps_the_connection_
         .unwrap();
     let response = tokio::time::timeout(
         Duration::from_secs(10),
-        client.chat("m").user("Hi").stream().await.unwrap().response(),
+        client
+            .chat("m")
+            .user("Hi")
+            .stream()
+            .await
+            .unwrap()
+            .response(),
     )
     .await
     .expect("no wait for what follows message-end")
@@ -194,7 +241,11 @@ async fn unknown_event_types_are_yielded_and_left_out_of_the_response() {
     frames.insert(2, novel);
     frames.insert(3, ": a comment\n\n".to_owned());
     let server = SseServer::start(frames.into_iter().map(Step::Send).collect()).await;
-    let client = Client::builder().api_key("k").base_url(&server.url).build().unwrap();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(&server.url)
+        .build()
+        .unwrap();
     let mut stream = client.chat("m").user("Hi").stream().await.unwrap();
     let mut others = Vec::new();
     while let Some(event) = stream.next().await {
@@ -204,8 +255,20 @@ async fn unknown_event_types_are_yielded_and_left_out_of_the_response() {
     }
     assert_eq!(others, ["reasoning-summary"]);
     let again = SseServer::start(answer_frames().into_iter().map(Step::Send).collect()).await;
-    let plain = Client::builder().api_key("k").base_url(&again.url).build().unwrap();
-    let response = plain.chat("m").user("Hi").stream().await.unwrap().response().await.unwrap();
+    let plain = Client::builder()
+        .api_key("k")
+        .base_url(&again.url)
+        .build()
+        .unwrap();
+    let response = plain
+        .chat("m")
+        .user("Hi")
+        .stream()
+        .await
+        .unwrap()
+        .response()
+        .await
+        .unwrap();
     assert_eq!(response.text(), "Hi there");
 }
 
@@ -217,7 +280,9 @@ async fn a_stalled_or_dribbling_stream_is_bounded_by_the_timeout() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    emulator.faults().fault_next_streams(1, StreamFault::Stall { after_events: 2 });
+    emulator
+        .faults()
+        .fault_next_streams(1, StreamFault::Stall { after_events: 2 });
     let (error, events) = failure(&client).await;
     assert!(error.is_timeout(), "{error:?}");
     assert_eq!(events, 2);
@@ -227,7 +292,10 @@ async fn a_stalled_or_dribbling_stream_is_bounded_by_the_timeout() {
     let frames = answer_frames();
     let server = SseServer::start(vec![
         Step::Send(frames[0].clone()),
-        Step::Dribble(": ".to_owned() + &"x".repeat(10_000), Duration::from_millis(20)),
+        Step::Dribble(
+            ": ".to_owned() + &"x".repeat(10_000),
+            Duration::from_millis(20),
+        ),
     ])
     .await;
     let client = Client::builder()
@@ -251,7 +319,9 @@ async fn a_deadline_bounds_the_whole_stream() {
         .max_response_bytes(usize::MAX / 2)
         .build()
         .unwrap();
-    emulator.faults().fault_next_streams(1, StreamFault::Endless);
+    emulator
+        .faults()
+        .fault_next_streams(1, StreamFault::Endless);
     let request = client.chat("m").user("Hi").max_stream_bytes(usize::MAX);
     let mut stream = request.stream().await.unwrap();
     let error = loop {
@@ -272,7 +342,9 @@ async fn an_endless_stream_is_bounded_by_the_response_it_may_assemble() {
         .max_response_bytes(64 * 1024)
         .build()
         .unwrap();
-    emulator.faults().fault_next_streams(1, StreamFault::Endless);
+    emulator
+        .faults()
+        .fault_next_streams(1, StreamFault::Endless);
     let (error, events) = failure(&client).await;
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     assert!(error.to_string().contains("max_response_bytes"), "{error}");
@@ -284,8 +356,13 @@ async fn a_flood_that_adds_nothing_to_the_response_is_bounded_by_max_stream_byte
     let frames = answer_frames();
     let keep = frame(&json!({"type": "citation-end", "index": 0}));
     for flood in [keep, ": keep-alive\n\n".to_owned()] {
-        let server = SseServer::start(vec![Step::Send(frames[0].clone()), Step::Flood(flood)]).await;
-        let client = Client::builder().api_key("k").base_url(&server.url).build().unwrap();
+        let server =
+            SseServer::start(vec![Step::Send(frames[0].clone()), Step::Flood(flood)]).await;
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(&server.url)
+            .build()
+            .unwrap();
         let mut stream = client
             .chat("m")
             .user("Hi")
@@ -309,9 +386,12 @@ async fn a_flood_that_adds_nothing_to_the_response_is_bounded_by_max_stream_byte
 async fn an_event_over_the_event_limit_fails_and_the_limit_is_the_caller_s() {
     let emulator = Emulator::start().await.unwrap();
     let client = emulator.client().unwrap();
-    emulator
-        .faults()
-        .fault_next_streams(1, StreamFault::Oversized { bytes: 2 * 1024 * 1024 });
+    emulator.faults().fault_next_streams(
+        1,
+        StreamFault::Oversized {
+            bytes: 2 * 1024 * 1024,
+        },
+    );
     let (error, _) = failure(&client).await;
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     assert!(error.to_string().contains("1048576 bytes"), "{error}");
@@ -345,8 +425,15 @@ async fn an_event_over_the_event_limit_fails_and_the_limit_is_the_caller_s() {
         .await
         .unwrap();
     let response = big.response().await.unwrap();
-    assert_eq!(response.finish_reason, cohere_connectors::chat::FinishReason::Complete);
-    assert!(response.text().len() >= 16 * 1024 - 200, "{}", response.text().len());
+    assert_eq!(
+        response.finish_reason,
+        cohere_connectors::chat::FinishReason::Complete
+    );
+    assert!(
+        response.text().len() >= 16 * 1024 - 200,
+        "{}",
+        response.text().len()
+    );
 }
 
 #[tokio::test]
@@ -354,7 +441,12 @@ async fn server_text_in_events_is_scrubbed_of_the_key() {
     let emulator = Emulator::start().await.unwrap();
     let key = emulator.api_key().to_owned();
     let client = emulator.client().unwrap();
-    let stream = client.chat("m").user(format!("key {key}")).stream().await.unwrap();
+    let stream = client
+        .chat("m")
+        .user(format!("key {key}"))
+        .stream()
+        .await
+        .unwrap();
     let response = stream.response().await.unwrap();
     assert_eq!(response.text(), "You said: key [redacted]");
 }
@@ -369,9 +461,50 @@ async fn a_body_that_is_not_a_stream_is_a_decode_error_with_its_start_escaped() 
         },
     ])
     .await;
-    let client = Client::builder().api_key("k").base_url(&server.url).build().unwrap();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(&server.url)
+        .build()
+        .unwrap();
     let error = client.chat("m").user("Hi").stream().await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     let shown = format!("{error} {error:?}");
-    assert!(shown.contains("text/event-stream") && !shown.contains('\u{1b}'), "{shown}");
+    assert!(
+        shown.contains("text/event-stream") && !shown.contains('\u{1b}'),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_generation_s_error_text_is_escaped_and_scrubbed() {
+    const KEY: &str = "sk-STREAM-never-show-me";
+    let mut frames = answer_frames();
+    frames[5] = frame(&json!({"type": "message-end", "delta": {
+        "finish_reason": "ERROR",
+        "error": format!("\u{1b}]0;owned\u{7} \u{202e}failed for {KEY}")
+    }}));
+    let server = SseServer::start(frames.into_iter().map(Step::Send).collect()).await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .build()
+        .unwrap();
+    let mut stream = client.chat("m").user("Hi").stream().await.unwrap();
+    let mut error_text = None;
+    while let Some(event) = stream.next().await {
+        if let ChatEvent::MessageEnd {
+            finish_reason,
+            error,
+            ..
+        } = event.unwrap()
+        {
+            assert_eq!(finish_reason, cohere_connectors::chat::FinishReason::Error);
+            error_text = error;
+        }
+    }
+    let text = error_text.expect("the error's text");
+    assert!(text.contains("[redacted]") && !text.contains(KEY), "{text}");
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} in {text:?}");
+    }
 }
