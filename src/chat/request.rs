@@ -279,8 +279,6 @@ impl ChatRequest {
     /// fails the stream with [`Error::Decode`] before it is held whole.
     ///
     /// ```
-    /// use futures_util::StreamExt;
-    ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
     /// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
