@@ -40,46 +40,54 @@ include!(concat!(env!("OUT_DIR"), "/raw.rs"));
 
 pub use crate::http::transport::Transport;
 
-use crate::http::guard;
-use crate::http::transport::{Refusal, send_for_raw};
-
-/// The transport's rules in progenitor's hooks, the one place where the generated client meets
+/// The transport's rules in progenitor's hooks, the one place where a generated client meets
 /// them: `pre` applies them to the request progenitor built (or refuses it), `exec` sends it
-/// and reads the body back under its limit, `post` refuses what `exec` found unusable.
-impl ClientHooks<Transport> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
-        let shape = guard::shape_of_generated(info.operation_id).ok_or_else(|| {
-            Error::InvalidRequest(format!("unknown operation {:?}", info.operation_id))
-        })?;
-        self.inner
-            .prepare(&self.baseurl, shape, request)
-            .map_err(Error::InvalidRequest)
-    }
+/// and reads the body back under its limit, `post` refuses what `exec` found unusable. Every
+/// generated client (this one, and the chat's with the feature `chat`) implements its hooks
+/// with this, in its own module.
+macro_rules! transport_hooks {
+    () => {
+        impl ClientHooks<$crate::http::transport::Transport> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &OperationInfo,
+            ) -> std::result::Result<(), Error<E>> {
+                let shape = $crate::http::guard::shape_of_generated(info.operation_id).ok_or_else(
+                    || Error::InvalidRequest(format!("unknown operation {:?}", info.operation_id)),
+                )?;
+                self.inner
+                    .prepare(&self.baseurl, shape, request)
+                    .map_err(Error::InvalidRequest)
+            }
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        send_for_raw(&self.client, &self.inner, request).await
-    }
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                $crate::http::transport::send_for_raw(&self.client, &self.inner, request).await
+            }
 
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
-        match result
-            .as_ref()
-            .ok()
-            .and_then(|response| response.extensions().get::<Refusal>())
-        {
-            Some(refusal) => Err(Error::Custom(refusal.to_string())),
-            None => Ok(()),
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                _info: &OperationInfo,
+            ) -> std::result::Result<(), Error<E>> {
+                match result.as_ref().ok().and_then(|response| {
+                    response
+                        .extensions()
+                        .get::<$crate::http::transport::Refusal>()
+                }) {
+                    Some(refusal) => Err(Error::Custom(refusal.to_string())),
+                    None => Ok(()),
+                }
+            }
         }
-    }
+    };
 }
+// The chat's raw bindings (feature `chat`) take the same hooks.
+#[cfg(feature = "chat")]
+pub(crate) use transport_hooks;
+
+transport_hooks!();

@@ -36,7 +36,7 @@ impl Client {
     }
 
     /// The call's settings over the client's, and where its attempts go.
-    fn prepare<'a>(
+    pub(crate) fn prepare<'a>(
         &'a self,
         operation: Operation,
         options: &RequestOptions,

@@ -3,12 +3,11 @@
 //! All of them implement `Serialize`, `Deserialize` and `JsonSchema`, so connector definitions
 //! can live in configuration files and be validated against a schema.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::definition::{OAuthConfig, ServiceAuth, validate_auth};
 use super::url::{HttpUrl, as_sent, as_sent_option};
@@ -62,9 +61,9 @@ macro_rules! open_enum {
             }
         }
 
-        impl fmt::Display for $name {
+        impl ::std::fmt::Display for $name {
             /// The value for people: the wire value, except where it reads as nothing.
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self {
                     $( Self::$variant => f.write_str(open_enum!(@shown $wire $(, $shown)?)), )*
                     Self::Unknown(other) => f.write_str(other),
@@ -72,29 +71,40 @@ macro_rules! open_enum {
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
+        impl<'de> ::serde::Deserialize<'de> for $name {
             /// Reads the string where it lies: a value the crate knows costs no allocation.
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 struct Text;
 
-                impl serde::de::Visitor<'_> for Text {
+                impl ::serde::de::Visitor<'_> for Text {
                     type Value = $name;
 
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str("a string")
                     }
 
-                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$name, E> {
+                    fn visit_str<E: ::serde::de::Error>(
+                        self,
+                        value: &str,
+                    ) -> ::std::result::Result<$name, E> {
                         Ok($name::from(value))
                     }
 
-                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<$name, E> {
+                    fn visit_string<E: ::serde::de::Error>(
+                        self,
+                        value: String,
+                    ) -> ::std::result::Result<$name, E> {
                         Ok($name::from(value))
                     }
                 }
@@ -103,17 +113,20 @@ macro_rules! open_enum {
             }
         }
 
-        impl JsonSchema for $name {
-            fn schema_name() -> Cow<'static, str> {
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
 
-            fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                json_schema!({ "type": "string", "examples": [ $( $wire ),* ] })
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": "string", "examples": [ $( $wire ),* ] })
             }
         }
     };
 }
+// The chat's open enums (finish reasons, citation kinds) are declared the same way.
+#[cfg_attr(not(feature = "chat"), allow(unused_imports))]
+pub(crate) use open_enum;
 
 open_enum! {
     /// How a connector authenticates to the data source.

@@ -4,7 +4,7 @@
 
 mod builder;
 pub(crate) mod execute;
-mod telemetry;
+pub(crate) mod telemetry;
 
 pub(crate) use builder::CallConfig;
 pub use builder::{

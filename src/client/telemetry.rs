@@ -97,3 +97,31 @@ impl CallTrace {
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
+
+/// The end of a streamed call, which outlives its call's span: an event with how many
+/// events it read and how long it lasted, and its error when it failed.
+#[cfg(feature = "chat")]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn stream_ended(
+    operation: Operation,
+    events: u64,
+    elapsed: Duration,
+    error: Option<&Error>,
+) {
+    #[cfg(feature = "tracing")]
+    match error {
+        None => tracing::debug!(
+            operation = operation.id(),
+            events,
+            elapsed_ms = millis(elapsed),
+            "stream ended"
+        ),
+        Some(error) => tracing::info!(
+            operation = operation.id(),
+            events,
+            elapsed_ms = millis(elapsed),
+            error = %error,
+            "stream failed"
+        ),
+    }
+}

@@ -1,9 +1,11 @@
-//! The six operations of the API, named as the OpenAPI definition names them.
+//! The operations of the API, named as the OpenAPI definition names them: the Connectors
+//! API's six, and Chat v2's one (its client is behind the feature `chat`).
 
 use std::fmt;
 
-/// One operation of the Connectors API. Errors, logs and traces name the operation they
-/// come from with it.
+/// One operation of the API: one of the Connectors API's six, or the chat
+/// ([`Operation::Chat`], whose client is behind the feature `chat`). Errors, logs and traces
+/// name the operation they come from with it.
 ///
 /// ```
 /// use cohere_connectors::Operation;
@@ -12,6 +14,8 @@ use std::fmt;
 /// assert!(Operation::GetConnector.is_idempotent());
 /// assert!(!Operation::CreateConnector.is_idempotent());
 /// assert_eq!(Operation::GetConnector.path_template(), "/v1/connectors/{id}");
+/// assert_eq!(Operation::Chat.to_string(), "chatv2");
+/// assert!(!Operation::Chat.is_idempotent());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -28,6 +32,9 @@ pub enum Operation {
     DeleteConnector,
     /// `POST /v1/connectors/{id}/oauth/authorize`
     AuthorizeOAuth,
+    /// `POST /v2/chat` (Chat v2; the client is behind the feature `chat`). Not idempotent:
+    /// every chat is a new generation, billed as one.
+    Chat,
 }
 
 impl Operation {
@@ -40,6 +47,7 @@ impl Operation {
             Self::UpdateConnector => "update-connector",
             Self::DeleteConnector => "delete-connector",
             Self::AuthorizeOAuth => "oAuthAuthorize-connector",
+            Self::Chat => "chatv2",
         }
     }
 
@@ -47,7 +55,7 @@ impl Operation {
     pub const fn method(self) -> &'static str {
         match self {
             Self::ListConnectors | Self::GetConnector => "GET",
-            Self::CreateConnector | Self::AuthorizeOAuth => "POST",
+            Self::CreateConnector | Self::AuthorizeOAuth | Self::Chat => "POST",
             Self::UpdateConnector => "PATCH",
             Self::DeleteConnector => "DELETE",
         }
@@ -61,10 +69,12 @@ impl Operation {
                 "/v1/connectors/{id}"
             }
             Self::AuthorizeOAuth => "/v1/connectors/{id}/oauth/authorize",
+            Self::Chat => "/v2/chat",
         }
     }
 
-    /// All six operations, in the order the API's reference lists them.
+    /// The Connectors API's six operations, in the order the API's reference lists them
+    /// ([`Operation::Chat`] is not among them).
     pub const ALL: [Operation; 6] = [
         Self::ListConnectors,
         Self::CreateConnector,

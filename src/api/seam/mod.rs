@@ -148,7 +148,7 @@ pub(crate) async fn authorize(
 
 /// The answer's body as `T`, with its metadata. Every operation documents one success
 /// status; another 2xx is not the API's answer, whatever its body.
-fn decode<T: DeserializeOwned>(
+pub(crate) fn decode<T: DeserializeOwned>(
     operation: Operation,
     answer: Answer,
     redactor: &Redactor,

@@ -284,8 +284,9 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
 ];
 
-fn line(key: &str) -> Option<&'static str> {
-    DOCS.iter()
+fn line(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
+    table
+        .iter()
         .find(|(entry, _)| *entry == key)
         .map(|(_, line)| *line)
 }
@@ -295,13 +296,25 @@ fn line(key: &str) -> Option<&'static str> {
 /// that are a bare `$ref` are documented by the schema they point to: OpenAPI 3.0 ignores
 /// anything beside a `$ref`.
 pub fn document_items(document: &mut Value) -> Result<Vec<String>> {
+    document_with(document, TITLE, DOCS, "xtask/src/spec/docs.rs")
+}
+
+/// [`document_items`] with another `title` and `table` (kept in the file `kept_in`, which
+/// the notes name).
+pub fn document_with(
+    document: &mut Value,
+    title: &str,
+    table: &[(&str, &'static str)],
+    kept_in: &str,
+) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     let mut documented = 0_usize;
     let root = root_mut(document)?;
     if let Some(info) = map_at_mut(root, "info") {
-        info.insert("title".into(), TITLE.into());
+        info.insert("title".into(), title.into());
     }
-    let mut document_one = |key: String, object: &mut Mapping, field: &str| match line(&key) {
+    let mut document_one = |key: String, object: &mut Mapping, field: &str| match line(table, &key)
+    {
         Some(text) => {
             insert_after(object, "operationId", field, text.into());
             documented = documented.saturating_add(1);
@@ -376,7 +389,7 @@ pub fn document_items(document: &mut Value) -> Result<Vec<String>> {
     notes.extend(
         missing
             .into_iter()
-            .map(|key| format!("no doc line for {key}: add one to xtask/src/spec/docs.rs")),
+            .map(|key| format!("no doc line for {key}: add one to {kept_in}")),
     );
     Ok(notes)
 }

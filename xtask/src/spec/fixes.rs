@@ -412,7 +412,7 @@ pub fn open_response_enums(document: &mut Value) -> Result<Vec<String>> {
 
 /// The component schemas reachable from what the client sends (parameters, request bodies)
 /// and from what it receives (responses), following references transitively.
-fn schema_directions(root: &Mapping) -> (BTreeSet<String>, BTreeSet<String>) {
+pub(crate) fn schema_directions(root: &Mapping) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut sent = Vec::new();
     let mut received = Vec::new();
     for (path, _, operation) in operations(root) {

@@ -1,9 +1,14 @@
-//! `cargo xtask spec`: Cohere's upstream OpenAPI definition in, `openapi/connectors.yaml` out.
+//! `cargo xtask spec`: Cohere's upstream OpenAPI definition in, the fragments out:
+//! `openapi/connectors.yaml` (the Connectors API) and `openapi/chat.yaml` (Chat v2), each
+//! derived by a pipeline of its own and checked against a contract of its own ([`Fragment`]).
 //!
-//! The fragment is a pure function of the upstream bytes: the same input always gives the same
+//! A fragment is a pure function of the upstream bytes: the same input always gives the same
 //! output, so `--check` can compare byte for byte.
 
 pub mod api_diff;
+pub mod chat_contract;
+pub mod chat_docs;
+pub mod chat_fixes;
 pub mod contract;
 pub mod doc;
 pub mod docs;
@@ -30,7 +35,44 @@ pub struct Transformation {
     pub apply: fn(&mut Value) -> Result<Vec<String>>,
 }
 
-/// The pipeline, in order. Each function's documentation says why it exists.
+/// One fragment the xtask writes: the part of the upstream it describes, the pipeline that
+/// derives it, and the contract of the facade that depends on it.
+pub struct Fragment {
+    /// A short name, for `--only` and for messages (`connectors`, `chat`).
+    pub name: &'static str,
+    /// Where the fragment lives, relative to the workspace root.
+    pub path: &'static str,
+    /// What the fragment holds, for the first line of its header.
+    pub describes: &'static str,
+    /// The pipeline, in order. Each function's documentation says why it exists.
+    pub pipeline: &'static [Transformation],
+    /// What the facade depends on in the fragment ([`contract::check`],
+    /// [`chat_contract::check`]).
+    pub contract: fn(&Value) -> Result<()>,
+}
+
+/// The Connectors API: `openapi/connectors.yaml`, which build.rs always generates from.
+pub const CONNECTORS: Fragment = Fragment {
+    name: "connectors",
+    path: FRAGMENT_PATH,
+    describes: "Cohere's Connectors API (/v1/connectors)",
+    pipeline: PIPELINE,
+    contract: contract::check,
+};
+
+/// Chat v2: `openapi/chat.yaml`, which build.rs generates from with the SDK's feature `chat`.
+pub const CHAT: Fragment = Fragment {
+    name: "chat",
+    path: CHAT_FRAGMENT_PATH,
+    describes: "Cohere's Chat API (POST /v2/chat)",
+    pipeline: CHAT_PIPELINE,
+    contract: chat_contract::check,
+};
+
+/// Every fragment, in the order they are written and checked.
+pub const FRAGMENTS: &[&Fragment] = &[&CONNECTORS, &CHAT];
+
+/// The connectors' pipeline, in order. Each function's documentation says why it exists.
 pub const PIPELINE: &[Transformation] = &[
     Transformation {
         name: "select_connector_paths",
@@ -94,14 +136,82 @@ pub const PIPELINE: &[Transformation] = &[
     },
 ];
 
-/// Where the fragment lives, relative to the workspace root.
-pub const FRAGMENT_PATH: &str = "openapi/connectors.yaml";
+/// Chat v2's pipeline: the shared steps, and the fixes only the chat's schemas need
+/// ([`chat_fixes`]), each named in the fragment's header like the others.
+pub const CHAT_PIPELINE: &[Transformation] = &[
+    Transformation {
+        name: "select_chat_paths",
+        apply: select::select_chat_paths,
+    },
+    Transformation {
+        name: "strip_prose",
+        apply: prose::strip_prose,
+    },
+    Transformation {
+        name: "downgrade_to_openapi_3_0",
+        apply: downgrade::downgrade_to_openapi_3_0,
+    },
+    Transformation {
+        name: "repair_required_names",
+        apply: fixes::repair_required_names,
+    },
+    Transformation {
+        name: "share_error_response_schema",
+        apply: fixes::share_error_response_schema,
+    },
+    Transformation {
+        name: "json_response_as_success",
+        apply: chat_fixes::json_response_as_success,
+    },
+    Transformation {
+        name: "one_success_type",
+        apply: shape::one_success_type,
+    },
+    Transformation {
+        name: "name_inline_bodies",
+        apply: shape::name_inline_bodies,
+    },
+    Transformation {
+        name: "drop_request_defaults",
+        apply: chat_fixes::drop_request_defaults,
+    },
+    Transformation {
+        name: "type_untyped_enums",
+        apply: chat_fixes::type_untyped_enums,
+    },
+    Transformation {
+        name: "bound_integers_to_64_bits",
+        apply: chat_fixes::bound_integers_to_64_bits,
+    },
+    Transformation {
+        name: "open_response_enums",
+        apply: fixes::open_response_enums,
+    },
+    Transformation {
+        name: "drop_unknown_formats",
+        apply: fixes::drop_unknown_formats,
+    },
+    Transformation {
+        name: "mark_secret_properties",
+        apply: safety::mark_secret_properties,
+    },
+    Transformation {
+        name: "document_items",
+        apply: chat_docs::document_chat_items,
+    },
+];
 
-/// The fragment before it is written: the document, and what each step did.
+/// Where the connectors' fragment lives, relative to the workspace root.
+pub const FRAGMENT_PATH: &str = "openapi/connectors.yaml";
+/// Where the chat's fragment lives, relative to the workspace root.
+pub const CHAT_FRAGMENT_PATH: &str = "openapi/chat.yaml";
+
+/// A fragment before it is written: the document, and what each step did.
 pub struct Built {
     pub document: Value,
     pub applied: Vec<(&'static str, Vec<String>)>,
     upstream_sha256: String,
+    describes: &'static str,
 }
 
 impl Built {
@@ -109,7 +219,7 @@ impl Built {
     pub fn render(&self) -> Result<String> {
         let body = yaml_serde::to_string(&self.document)
             .map_err(|error| spec_error!("cannot write the fragment: {error}"))?;
-        Ok(header(&self.upstream_sha256, &self.applied) + &body)
+        Ok(header(self.describes, &self.upstream_sha256, &self.applied) + &body)
     }
 
     /// The notes of the step `name`.
@@ -121,31 +231,50 @@ impl Built {
     }
 }
 
-/// Runs the pipeline on the upstream definition's bytes (without the contract check).
-pub fn transform(upstream: &[u8]) -> Result<Built> {
-    let text = std::str::from_utf8(upstream)
-        .map_err(|error| spec_error!("upstream is not UTF-8: {error}"))?;
-    let mut document = parse::parse_yaml(text)?;
-    let mut applied = Vec::new();
-    for step in PIPELINE {
-        let notes =
-            (step.apply)(&mut document).map_err(|error| spec_error!("{}: {error}", step.name))?;
-        applied.push((step.name, notes));
+impl Fragment {
+    /// Runs the pipeline on the upstream definition's bytes (without the contract check).
+    pub fn transform(&self, upstream: &[u8]) -> Result<Built> {
+        let text = std::str::from_utf8(upstream)
+            .map_err(|error| spec_error!("upstream is not UTF-8: {error}"))?;
+        let mut document = parse::parse_yaml(text)?;
+        let mut applied = Vec::new();
+        for step in self.pipeline {
+            let notes = (step.apply)(&mut document)
+                .map_err(|error| spec_error!("{}: {error}", step.name))?;
+            applied.push((step.name, notes));
+        }
+        parse::reject_big_integers(&document)?;
+        Ok(Built {
+            document,
+            applied,
+            upstream_sha256: sha256_hex(upstream),
+            describes: self.describes,
+        })
     }
-    parse::reject_big_integers(&document)?;
-    Ok(Built {
-        document,
-        applied,
-        upstream_sha256: sha256_hex(upstream),
-    })
+
+    /// Builds the fragment (header and document) from the upstream definition's bytes, and
+    /// refuses one that breaks what the facade depends on (the fragment's contract).
+    pub fn generate(&self, upstream: &[u8]) -> Result<String> {
+        let built = self.transform(upstream)?;
+        (self.contract)(&built.document)?;
+        built.render()
+    }
+
+    /// Compares `checked_in` with `expected`; a difference comes with a readable unified
+    /// diff that names the fragment's file.
+    pub fn compare(&self, checked_in: &str, expected: &str) -> Freshness {
+        compare_file(self.path, checked_in, expected)
+    }
 }
 
-/// Builds the fragment (header and document) from the upstream definition's bytes, and
-/// refuses one that breaks what the facade depends on ([`contract::check`]).
+/// The connectors' fragment before it is written ([`Fragment::transform`] of [`CONNECTORS`]).
+pub fn transform(upstream: &[u8]) -> Result<Built> {
+    CONNECTORS.transform(upstream)
+}
+
+/// The connectors' fragment ([`Fragment::generate`] of [`CONNECTORS`]).
 pub fn generate(upstream: &[u8]) -> Result<String> {
-    let built = transform(upstream)?;
-    contract::check(&built.document)?;
-    built.render()
+    CONNECTORS.generate(upstream)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -157,9 +286,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
         })
 }
 
-fn header(upstream_sha256: &str, applied: &[(&str, Vec<String>)]) -> String {
+fn header(describes: &str, upstream_sha256: &str, applied: &[(&str, Vec<String>)]) -> String {
     let mut out = String::new();
-    out.push_str("# The structure of Cohere's Connectors API (/v1/connectors), extracted from\n");
+    let _ = writeln!(out, "# The structure of {describes}, extracted from");
     out.push_str("# Cohere's OpenAPI definition. Generated: do not edit. To update, run\n");
     out.push_str("#   cargo xtask spec --upstream <cohere-openapi.yaml>\n");
     let _ = writeln!(out, "# upstream sha256: {upstream_sha256}");
@@ -182,8 +311,12 @@ pub enum Freshness {
     Stale { diff: String },
 }
 
-/// Compares `checked_in` with `expected`; a difference comes with a readable unified diff.
+/// Compares `checked_in` with `expected`, as the connectors' fragment.
 pub fn compare(checked_in: &str, expected: &str) -> Freshness {
+    CONNECTORS.compare(checked_in, expected)
+}
+
+fn compare_file(path: &str, checked_in: &str, expected: &str) -> Freshness {
     if checked_in == expected {
         return Freshness::Fresh;
     }
@@ -193,8 +326,8 @@ pub fn compare(checked_in: &str, expected: &str) -> Freshness {
         .unified_diff()
         .context_radius(2)
         .header(
-            &format!("{FRAGMENT_PATH} (checked in)"),
-            &format!("{FRAGMENT_PATH} (from upstream)"),
+            &format!("{path} (checked in)"),
+            &format!("{path} (from upstream)"),
         )
         .to_string();
     let lines: Vec<&str> = unified.lines().collect();
@@ -224,19 +357,34 @@ mod tests {
 
     #[test]
     fn header_lists_every_step_even_without_changes() {
-        let text = header("00", &[("a", vec!["did x".into()]), ("b", vec![])]);
+        let text = header(
+            "X (/x)",
+            "00",
+            &[("a", vec!["did x".into()]), ("b", vec![])],
+        );
+        assert!(text.starts_with("# The structure of X (/x), extracted from\n"));
         assert!(text.contains("#   1. a\n#      - did x\n#   2. b\n#      - no change\n"));
         assert!(text.contains("# upstream sha256: 00\n"));
         assert!(text.lines().all(|line| line.starts_with('#')));
     }
 
     #[test]
-    fn compare_names_the_difference() {
+    fn compare_names_the_difference_and_the_file() {
         assert!(matches!(compare("a\nb\n", "a\nb\n"), Freshness::Fresh));
-        let Freshness::Stale { diff } = compare("a\nb\nc\n", "a\nB\nc\n") else {
+        let Freshness::Stale { diff } = CHAT.compare("a\nb\nc\n", "a\nB\nc\n") else {
             panic!("expected stale");
         };
         assert!(diff.contains("-b\n+B"), "{diff}");
-        assert!(diff.contains("(checked in)"), "{diff}");
+        assert!(diff.contains("openapi/chat.yaml (checked in)"), "{diff}");
+    }
+
+    #[test]
+    fn fragments_have_distinct_names_and_paths() {
+        for (index, fragment) in FRAGMENTS.iter().enumerate() {
+            for other in &FRAGMENTS[index + 1..] {
+                assert_ne!(fragment.name, other.name);
+                assert_ne!(fragment.path, other.path);
+            }
+        }
     }
 }

@@ -1,21 +1,47 @@
-//! Step 1: keep the Connectors resource and everything it references, nothing else.
+//! Step 1: keep the fragment's paths (the Connectors resource, or Chat v2) and everything they
+//! reference, nothing else.
 
 use std::collections::BTreeSet;
 
+#[cfg(test)]
+use super::doc::map_path;
 use super::doc::{
     Mapping, Result, Value, collect_refs, map_at, operations, parse_component_ref, root_mut,
     spec_error, str_at,
 };
 
-/// The resource this crate binds.
+/// The resource the connectors' fragment binds.
 pub const RESOURCE_PREFIX: &str = "/v1/connectors";
+
+/// The one path the chat's fragment binds.
+pub const CHAT_PATH: &str = "/v2/chat";
 
 /// Keeps every path under [`RESOURCE_PREFIX`], the components they reach (transitively), the
 /// security schemes they use, the tags they carry, and of `info` only its title and version.
 pub fn select_connector_paths(document: &mut Value) -> Result<Vec<String>> {
+    select_paths(
+        document,
+        is_resource_path,
+        &format!("under {RESOURCE_PREFIX}"),
+    )
+}
+
+/// Keeps [`CHAT_PATH`] (exactly: not `/v2/chat/...` nor `/v1/chat`), and what it reaches, as
+/// [`select_connector_paths`] does for the connectors.
+pub fn select_chat_paths(document: &mut Value) -> Result<Vec<String>> {
+    select_paths(document, |path| path == CHAT_PATH, CHAT_PATH)
+}
+
+/// Keeps the paths `wanted` accepts and what they reach; `what` names them in the error when
+/// upstream has none.
+fn select_paths(
+    document: &mut Value,
+    wanted: impl Fn(&str) -> bool,
+    what: &str,
+) -> Result<Vec<String>> {
     let upstream = std::mem::take(root_mut(document)?);
 
-    let paths = kept_paths(&upstream)?;
+    let paths = kept_paths(&upstream, wanted, what)?;
     let mut selected = Mapping::new();
     copy(&upstream, &mut selected, "openapi");
     selected.insert("info".into(), info_identity(&upstream)?.into());
@@ -50,16 +76,16 @@ fn is_resource_path(path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-fn kept_paths(upstream: &Mapping) -> Result<Mapping> {
+fn kept_paths(upstream: &Mapping, wanted: impl Fn(&str) -> bool, what: &str) -> Result<Mapping> {
     let paths = map_at(upstream, "paths").ok_or_else(|| spec_error!("upstream has no `paths`"))?;
     let kept: Mapping = paths
         .iter()
-        .filter(|(path, _)| path.as_str().is_some_and(is_resource_path))
+        .filter(|(path, _)| path.as_str().is_some_and(&wanted))
         .map(|(path, item)| (path.clone(), item.clone()))
         .collect();
     if kept.is_empty() {
         return Err(spec_error!(
-            "upstream has no path under {RESOURCE_PREFIX}: is this Cohere's API definition?"
+            "upstream has no path {what}: is this Cohere's API definition?"
         ));
     }
     Ok(kept)
@@ -79,12 +105,16 @@ fn info_identity(upstream: &Mapping) -> Result<Mapping> {
     Ok(kept)
 }
 
-/// Follows `$ref`s from the kept paths until nothing new is reached, then copies the reached
-/// components in upstream order (section by section, name by name).
+/// Follows `$ref`s (and the schemas a discriminator's `mapping` names, which are references
+/// too: Chat v2's stream events name two of its events only there) from the kept paths until
+/// nothing new is reached, then copies the reached components in upstream order (section by
+/// section, name by name).
 fn reachable_components(upstream: &Mapping, selected: &Mapping) -> Result<Mapping> {
     let upstream_components = map_at(upstream, "components");
     let mut reached: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut pending = collect_refs(&Value::Mapping(selected.clone()));
+    let selected_value = Value::Mapping(selected.clone());
+    let mut pending = collect_refs(&selected_value);
+    pending.extend(mapping_refs(&selected_value));
     pending.extend(security_scheme_refs(selected));
 
     while let Some(reference) = pending.pop() {
@@ -98,6 +128,7 @@ fn reachable_components(upstream: &Mapping, selected: &Mapping) -> Result<Mappin
             .and_then(|entries| entries.get(name))
             .ok_or_else(|| spec_error!("{reference} is referenced but not defined upstream"))?;
         pending.extend(collect_refs(target));
+        pending.extend(mapping_refs(target));
     }
 
     let mut components = Mapping::new();
@@ -121,6 +152,50 @@ fn reachable_components(upstream: &Mapping, selected: &Mapping) -> Result<Mappin
         }
     }
     Ok(components)
+}
+
+/// The targets of every discriminator `mapping` under `value` (a value that is a bare schema
+/// name, as OpenAPI allows, is a schema of `components.schemas`).
+fn mapping_refs(value: &Value) -> Vec<String> {
+    let mut refs = Vec::new();
+    mapping_refs_into(value, &mut refs);
+    refs
+}
+
+fn mapping_refs_into(value: &Value, refs: &mut Vec<String>) {
+    match value {
+        Value::Mapping(object) => {
+            for (key, child) in object {
+                match key.as_str() {
+                    Some("discriminator") => {
+                        let targets = child
+                            .as_mapping()
+                            .and_then(|discriminator| map_at(discriminator, "mapping"))
+                            .into_iter()
+                            .flat_map(|mapping| mapping.values())
+                            .filter_map(Value::as_str);
+                        refs.extend(targets.map(|target| {
+                            if target.starts_with('#') {
+                                target.to_owned()
+                            } else {
+                                format!("#/components/schemas/{target}")
+                            }
+                        }));
+                    }
+                    Some(key) if is_data_or_extension(key) => {}
+                    _ => mapping_refs_into(child, refs),
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter().for_each(|item| mapping_refs_into(item, refs)),
+        _ => {}
+    }
+}
+
+/// Keys under which nothing is a schema: data (examples, defaults, enums) and extensions.
+fn is_data_or_extension(key: &str) -> bool {
+    super::doc::is_extension(key)
+        || ["enum", "default", "const", "example", "examples"].contains(&key)
 }
 
 /// Security requirements name schemes rather than `$ref` them; turn those names into references.
@@ -264,6 +339,39 @@ components:
             yaml("openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {/v1/chat: {}}\n");
         let error = select_connector_paths(&mut doc).unwrap_err();
         assert!(error.0.contains("no path under /v1/connectors"), "{error}");
+    }
+
+    #[test]
+    fn the_chat_keeps_its_one_path_and_what_its_discriminators_name() {
+        let mut doc = yaml(
+            r##"
+openapi: 3.1.0
+info: {title: T, version: "2"}
+paths:
+  /v2/chat:
+    post:
+      responses:
+        "200": {content: {application/json: {schema: {$ref: "#/components/schemas/Events"}}}}
+  /v2/chat/other: {get: {responses: {}}}
+  /v1/chat: {post: {responses: {}}}
+components:
+  schemas:
+    Events:
+      oneOf: [{$ref: "#/components/schemas/Start"}]
+      discriminator: {propertyName: type, mapping: {start: "#/components/schemas/Start", cite: Cite}}
+    Start: {type: object}
+    Cite: {type: object, properties: {c: {$ref: "#/components/schemas/Citation"}}}
+    Citation: {type: object}
+    Unused: {type: object}
+"##,
+        );
+        let notes = select_chat_paths(&mut doc).unwrap();
+        assert_eq!(notes, ["kept 1 paths, 1 operations; components: 4 schemas"]);
+        let root = doc.as_mapping().unwrap();
+        let schemas = map_path(root, &["components", "schemas"]).unwrap();
+        let names: Vec<&str> = schemas.keys().filter_map(Value::as_str).collect();
+        assert_eq!(names, ["Events", "Start", "Cite", "Citation"]);
+        assert_eq!(map_at(root, "paths").unwrap().len(), 1);
     }
 
     #[test]
