@@ -1,46 +1,20 @@
 //! A call is one span with the operation, attempts and final status; no secret is ever logged.
 #![cfg(feature = "tracing")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::connector_json;
 use cohere_connectors::{Client, ServiceAuth};
+use cohere_connectors_testing::logs::Logs;
 use cohere_connectors_testing::scripted::{Reply, ScriptedServer};
 use serde_json::json;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 const KEY: &str = "sk-TRACE-never-log-me";
 const TOKEN: &str = "service-TRACE-never-log-me";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_retried_call_is_traced_without_secrets() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_writer({
-            let captured = captured.clone();
-            move || captured.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Logs::capture(tracing::Level::DEBUG);
 
     let server = ScriptedServer::start(vec![
         Reply::json(429, json!({"message": "slow down"})),
@@ -60,7 +34,7 @@ async fn a_retried_call_is_traced_without_secrets() {
         .await
         .unwrap();
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     for expected in [
         "cohere_connectors.call",
         "operation=\"create-connector\"",
@@ -79,16 +53,7 @@ async fn a_retried_call_is_traced_without_secrets() {
 
 #[tokio::test]
 async fn server_text_reaches_the_log_escaped_and_without_the_key() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer({
-            let captured = captured.clone();
-            move || captured.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Logs::capture(tracing::Level::DEBUG);
 
     let echo = format!("\u{1b}[2J\u{7}rejected Bearer {KEY}");
     let server = ScriptedServer::start(vec![
@@ -104,7 +69,7 @@ async fn server_text_reaches_the_log_escaped_and_without_the_key() {
         .unwrap();
     client.connectors().get("c").await.unwrap_err();
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     assert!(output.contains("retrying"), "{output}");
     assert!(output.contains("[redacted]"), "{output}");
     assert!(output.contains("\\u{1b}[2J"), "{output}");

@@ -7,6 +7,7 @@ use std::time::Duration;
 use cohere_connectors::chat::ToolDefinition;
 use cohere_connectors::{ApiErrorKind, Client, Error, Operation};
 use cohere_connectors_emulator::Emulator;
+use cohere_connectors_testing::logs::Logs;
 use cohere_connectors_testing::scripted::{Reply, ScriptedServer};
 use serde_json::json;
 
@@ -152,32 +153,7 @@ async fn a_5xx_answer_to_a_stream_is_an_api_error_not_retried() {
 #[cfg(feature = "tracing")]
 #[tokio::test]
 async fn a_chat_is_traced_as_a_call_without_secrets() {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer({
-            let captured = captured.clone();
-            move || captured.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Logs::capture(tracing::Level::DEBUG);
 
     let server = ScriptedServer::start(vec![
         Reply::json(429, json!({"message": format!("slow down {KEY}")})),
@@ -186,7 +162,7 @@ async fn a_chat_is_traced_as_a_call_without_secrets() {
     .await;
     chat(&fast(&server.url, 2).build().unwrap()).await.unwrap();
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     // The attempt events, which name the operation in their error. (The call's span is
     // checked in tests/it/tracing.rs: a span's callsite interest is cached process-wide,
     // and other tests of this binary racing to register it make its line unreliable here.)

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use cohere_connectors_kit::Document;
 use cohere_connectors_kit::server::{Access, ConnectorService, RunningConnector, SearchFailure};
+use cohere_connectors_testing::logs::Logs;
 use serde_json::json;
 
 use crate::wire::{addr_of, exchange, post};
@@ -136,29 +137,7 @@ fn echoing(access: Access, configured: &'static [&'static str]) -> ConnectorServ
 
 #[tokio::test]
 async fn tokens_of_any_length_are_scrubbed_from_answers_and_logs_in_every_form() {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer({
-            let captured = captured.clone();
-            move || captured.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Logs::capture(tracing::Level::INFO);
 
     // Short configured tokens, of every scheme; short user tokens with characters JSON and
     // URLs escape.
@@ -224,7 +203,7 @@ async fn tokens_of_any_length_are_scrubbed_from_answers_and_logs_in_every_form()
             }
         }
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("detail [redacted]"), "{logs}");
     for token in ["t0k", "abcde", "q\"/\\z"] {
         assert!(!logs.contains(token), "{token} in {logs}");

@@ -2,10 +2,9 @@
 //! and methods, connections, the router composed into an application, what is logged, and
 //! the health check.
 
-use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -19,6 +18,7 @@ use cohere_connectors_kit::server::mcp::McpEndpoint;
 use cohere_connectors_kit::server::{
     Access, ConnectionLimits, ConnectorService, RunningConnector, SearchFailure,
 };
+use cohere_connectors_testing::logs::Logs;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -676,33 +676,10 @@ async fn idle_connections_cannot_keep_mcp_from_being_served() {
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn nothing_logged_at_any_level_shows_a_token() {
     const USER: &str = "ya29.user-token-logged-never";
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer({
-            let captured = captured.clone();
-            move || captured.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Logs::capture(tracing::Level::TRACE);
 
     let running = ConnectorService::new(Access::user_token(), |request, caller| async move {
         let token = caller.user_token().unwrap().expose().to_owned();
@@ -726,7 +703,7 @@ async fn nothing_logged_at_any_level_shows_a_token() {
         assert_eq!(failed.is_error, Some(true));
         client.cancel().await.unwrap();
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("the connector's search failed"), "{logs}");
     assert!(!logs.contains(USER), "{logs}");
 }
