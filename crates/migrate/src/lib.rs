@@ -34,6 +34,7 @@ mod error;
 mod export;
 mod fs;
 mod manifest;
+pub mod oauth;
 mod secrets;
 pub mod sync;
 mod toolbox;

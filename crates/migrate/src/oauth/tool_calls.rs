@@ -1,0 +1,181 @@
+//! Tool calls for a user: the token per call, and one refresh when the connector refuses it.
+//! [`UserTokens`] is the seam the chat loop and the MCP server take a per-call token source
+//! through; [`OAuthBroker`] is one.
+
+use futures_util::future::BoxFuture;
+
+use super::broker::OAuthBroker;
+use super::error::{OAuthError, SignInReason};
+use super::user::UserId;
+use crate::{ToolCall, ToolError, ToolMessage, Toolbox};
+use cohere_connectors::Secret;
+use cohere_connectors::text::escape;
+use cohere_connectors_kit::SearchError;
+
+/// Where a user's token for a connector comes from, call by call: what a tool loop needs
+/// to call OAuth connectors for a user. [`OAuthBroker`] implements it; so can a source of
+/// your own (tokens your application already holds, say).
+///
+/// ```
+/// use futures_util::future::BoxFuture;
+/// use cohere_connectors::Secret;
+/// use cohere_connectors_migrate::oauth::{OAuthError, SignInReason, UserId, UserTokens};
+///
+/// /// Tokens the application got elsewhere, and cannot refresh.
+/// struct Fixed(Secret);
+///
+/// impl UserTokens for Fixed {
+///     fn token<'a>(&'a self, _: &'a UserId, _: &'a str) -> BoxFuture<'a, Result<Secret, OAuthError>> {
+///         Box::pin(async move { Ok(self.0.clone()) })
+///     }
+///
+///     fn rejected<'a>(&'a self, _: &'a UserId, connector: &'a str, _: &'a Secret) -> BoxFuture<'a, Result<Secret, OAuthError>> {
+///         Box::pin(async move {
+///             Err(OAuthError::SignInRequired { connector: connector.into(), reason: SignInReason::Rejected })
+///         })
+///     }
+/// }
+/// ```
+pub trait UserTokens: Send + Sync {
+    /// `user`'s current access token for `connector`.
+    fn token<'a>(
+        &'a self,
+        user: &'a UserId,
+        connector: &'a str,
+    ) -> BoxFuture<'a, Result<Secret, OAuthError>>;
+
+    /// The connector refused `token` (401): a new one, or why there is none.
+    fn rejected<'a>(
+        &'a self,
+        user: &'a UserId,
+        connector: &'a str,
+        token: &'a Secret,
+    ) -> BoxFuture<'a, Result<Secret, OAuthError>>;
+}
+
+impl UserTokens for OAuthBroker {
+    fn token<'a>(
+        &'a self,
+        user: &'a UserId,
+        connector: &'a str,
+    ) -> BoxFuture<'a, Result<Secret, OAuthError>> {
+        Box::pin(OAuthBroker::token(self, user, connector))
+    }
+
+    fn rejected<'a>(
+        &'a self,
+        user: &'a UserId,
+        connector: &'a str,
+        token: &'a Secret,
+    ) -> BoxFuture<'a, Result<Secret, OAuthError>> {
+        Box::pin(OAuthBroker::rejected(self, user, connector, token))
+    }
+}
+
+/// Why a tool call for a user was not answered with documents.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The tool failed (as [`Toolbox::call`] reports it).
+    #[error(transparent)]
+    Tool(ToolError),
+    /// The user's token could not be had: most often, they must sign in
+    /// ([`OAuthError::is_sign_in_required`]).
+    #[error(transparent)]
+    OAuth(OAuthError),
+}
+
+/// Answers `call` with the tool it names, for `user`: an OAuth connector's tool gets the
+/// user's token from `tokens`, and when the connector refuses it (401), one new token
+/// ([`UserTokens::rejected`]) and one more try. Other tools are called as
+/// [`Toolbox::call`] calls them. As there, a failure is answered too, as a tool message
+/// the model can read (for a user who must sign in: that they must, naming the connector,
+/// never a token), and returned beside it.
+///
+/// ```
+/// use cohere_connectors_emulator::OAuthProvider;
+/// use cohere_connectors_migrate::oauth::{CallError, OAuthBroker, UserId, call_for_user};
+/// use cohere_connectors_migrate::{Manifest, Secrets, ToolCall, Toolbox};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let provider = OAuthProvider::start().await?;
+/// let manifest = Manifest::from_json(&serde_json::json!({"version": 1, "connectors": [{
+///     "id": "crm", "name": "CRM", "url": "http://127.0.0.1:9/search",
+///     "oauth": {"client_id": provider.client_id(), "client_secret": {"env": "CRM_SECRET"},
+///               "authorize_url": provider.authorize_url(), "token_url": provider.token_url()}
+/// }]}).to_string())?;
+/// let secrets = Secrets::none().with("CRM_SECRET", provider.client_secret().clone());
+/// let toolbox = Toolbox::from_manifest(&manifest, &secrets)?;
+/// let broker = OAuthBroker::builder("http://127.0.0.1:8080/oauth/callback")
+///     .manifest(&manifest, &secrets)?
+///     .build()?;
+///
+/// let call = ToolCall::new("call_1", "search_crm", &serde_json::json!({"query": "renewals"}));
+/// let (message, error) = call_for_user(&broker, &toolbox, &call, &UserId::new("alice")?).await;
+/// assert!(matches!(error, Some(CallError::OAuth(error)) if error.is_sign_in_required()));
+/// assert!(serde_json::to_string(&message)?.contains("must sign in to `crm`"));
+/// # Ok(()) }
+/// ```
+pub async fn call_for_user<T: UserTokens + ?Sized>(
+    tokens: &T,
+    toolbox: &Toolbox,
+    call: &ToolCall,
+    user: &UserId,
+) -> (ToolMessage, Option<CallError>) {
+    let tool = toolbox
+        .get(call.name().unwrap_or_default())
+        .filter(|tool| tool.needs_user_token());
+    let Some(tool) = tool else {
+        let (message, error) = toolbox.call(call, None).await;
+        return (message, error.map(CallError::Tool));
+    };
+    let connector = tool.connector_id();
+    let token = match tokens.token(user, connector).await {
+        Ok(token) => token,
+        Err(error) => return told(call, error),
+    };
+    let (message, error) = toolbox.call(call, Some(&token)).await;
+    if !refused(error.as_ref()) {
+        return (message, error.map(CallError::Tool));
+    }
+    let token = match tokens.rejected(user, connector, &token).await {
+        Ok(token) => token,
+        Err(error) => return told(call, error),
+    };
+    let (message, error) = toolbox.call(call, Some(&token)).await;
+    if refused(error.as_ref()) {
+        return told(call, OAuthError::sign_in(connector, SignInReason::Rejected));
+    }
+    (message, error.map(CallError::Tool))
+}
+
+impl OAuthBroker {
+    /// [`call_for_user`] with this broker's tokens.
+    pub async fn call_tool(
+        &self,
+        toolbox: &Toolbox,
+        call: &ToolCall,
+        user: &UserId,
+    ) -> (ToolMessage, Option<CallError>) {
+        call_for_user(self, toolbox, call, user).await
+    }
+}
+
+/// Whether the connector refused the token: a 401, which a new token can cure (a 403 is
+/// the user's rights, which it cannot).
+fn refused(error: Option<&ToolError>) -> bool {
+    matches!(
+        error,
+        Some(ToolError::Search(SearchError::Unauthorized {
+            status: 401,
+            ..
+        }))
+    )
+}
+
+/// The call answered with what the model must know of `error`.
+fn told(call: &ToolCall, error: OAuthError) -> (ToolMessage, Option<CallError>) {
+    let message = ToolMessage::error(call.id.clone(), &escape(&error.to_string()));
+    (message, Some(CallError::OAuth(error)))
+}
