@@ -322,6 +322,19 @@ async fn refresh_tokens_are_reused_or_rotated_and_a_rotated_one_used_again_revok
     assert_eq!(refresh(&rotating, &old).await.1["error"], "invalid_grant");
     assert_eq!(rotating.token_checker().subject(&access), None);
     assert_eq!(refresh(&rotating, &new).await.1["error"], "invalid_grant");
+
+    // A provider that only refuses a reused refresh token keeps the grant.
+    let lenient = OAuthProvider::builder()
+        .rotate_refresh_tokens(true)
+        .reuse_revokes_grant(false)
+        .start()
+        .await
+        .unwrap();
+    let tokens = exchange(&lenient, &code(&lenient, &[]).await, None).await.1;
+    let old = text(&tokens, "refresh_token");
+    let new = text(&refresh(&lenient, &old).await.1, "refresh_token");
+    assert_eq!(refresh(&lenient, &old).await.1["error"], "invalid_grant");
+    assert_eq!(refresh(&lenient, &new).await.0, 200);
 }
 
 #[tokio::test]

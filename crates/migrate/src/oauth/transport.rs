@@ -36,8 +36,8 @@ pub(crate) enum TransportError {
     Redirect(u16),
     /// More than [`MAX_ANSWER_BYTES`] (declared or sent).
     TooLarge,
-    /// An error status whose body is not an OAuth error (`{"error": ...}`): an HTML page, a
-    /// proxy's text, nothing.
+    /// A 5xx, or another error status whose body is not an OAuth error (`{"error": ...}`):
+    /// an HTML page, a proxy's text, nothing.
     Status { status: u16, body: Vec<u8> },
     /// A 200 whose body is not a JSON object (a login page, a captive portal).
     NotJson {
@@ -146,7 +146,9 @@ impl Transport {
             if status == reqwest::StatusCode::OK && object.is_none() {
                 return Err(TransportError::NotJson { content_type, body });
             }
-            if status != reqwest::StatusCode::OK && !is_oauth_error {
+            // RFC 6749 section 5.2 errors are 400 (401 for a client refused); a 5xx is the
+            // server failing, whatever its body says.
+            if status != reqwest::StatusCode::OK && (!is_oauth_error || status.is_server_error()) {
                 return Err(TransportError::Status {
                     status: status.as_u16(),
                     body,

@@ -5,6 +5,8 @@ mod common;
 mod files;
 mod manifests;
 mod migrate;
+mod oauth_flows;
+mod oauth_setup;
 mod sync;
 mod tools;
 mod world;

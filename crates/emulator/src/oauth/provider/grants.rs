@@ -27,6 +27,8 @@ pub(super) struct Settings {
     pub refresh_tokens: bool,
     /// Whether a refresh replaces the refresh token (the old one refused from then on).
     pub rotate_refresh_tokens: bool,
+    /// Whether a used-up refresh token presented again revokes its grant.
+    pub reuse_revokes_grant: bool,
     /// Whether an authorization without a PKCE challenge is refused.
     pub require_pkce: bool,
 }
@@ -37,6 +39,7 @@ impl Default for Settings {
             access_lifetime: Duration::from_secs(3600),
             refresh_tokens: true,
             rotate_refresh_tokens: false,
+            reuse_revokes_grant: true,
             require_pkce: false,
         }
     }
@@ -206,7 +209,9 @@ impl Books {
             .ok_or(Refused::grant("unknown refresh token"))?;
         let grant = entry.grant;
         if entry.used {
-            self.revoke_grant(grant);
+            if settings.reuse_revokes_grant {
+                self.revoke_grant(grant);
+            }
             return Err(Refused::grant("the refresh token was already used"));
         }
         if self.grants[grant].revoked {

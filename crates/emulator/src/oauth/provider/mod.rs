@@ -46,7 +46,8 @@ pub use seen::{ClientAuthentication, ProviderEndpoint, ProviderRequest};
 ///   (or at once, with [`expire_access_tokens`](Self::expire_access_tokens)); refresh
 ///   tokens, when [issued](OAuthProviderBuilder::refresh_tokens), get new ones, and with
 ///   [rotation](OAuthProviderBuilder::rotate_refresh_tokens) each is good once: presented
-///   again, it revokes its whole grant (the OAuth security BCP's reuse detection);
+///   again, it is refused and [revokes its whole grant](OAuthProviderBuilder::reuse_revokes_grant)
+///   (the OAuth security BCP's reuse detection);
 /// - a refused grant is `400 {"error": "invalid_grant"}`.
 ///
 /// And it fails on demand ([`TokenFault`]: latency, error statuses, HTML, huge or endless
@@ -162,6 +163,14 @@ impl OAuthProviderBuilder {
     /// revoked).
     pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
         self.settings.rotate_refresh_tokens = rotate;
+        self
+    }
+
+    /// Whether a rotated refresh token presented again revokes its whole grant, every token
+    /// issued under it included (default yes, as the OAuth security BCP advises; some
+    /// providers only refuse it).
+    pub fn reuse_revokes_grant(mut self, revoke: bool) -> Self {
+        self.settings.reuse_revokes_grant = revoke;
         self
     }
 
