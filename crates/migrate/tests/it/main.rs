@@ -8,6 +8,7 @@ mod migrate;
 mod oauth_callback;
 mod oauth_flows;
 mod oauth_setup;
+mod oauth_store;
 mod oauth_token_endpoint;
 mod sync;
 mod tools;
