@@ -165,6 +165,14 @@ pub mod text {
     };
 }
 
+/// Reading an HTTP response body with a cap: [`body::read_limited`] reads at most a given
+/// number of bytes and stops at the first one past it, whatever the server declares or sends.
+/// The SDK reads every body it receives through it; so can any client of this project's
+/// crates (a connector's answers, a token endpoint's).
+pub mod body {
+    pub use crate::http::body::{BodyError, read_limited};
+}
+
 pub use api::definition::{
     Complete, ConnectorDefinition, DefinitionForm, DefinitionValue, NewConnector, OAuthConfig,
     OAuthSettings, ServiceAuth, ServiceAuthSettings,

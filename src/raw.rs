@@ -7,9 +7,11 @@
 //! Each operation is a method of [`Client`] that returns a builder: set its parameters with
 //! the builder's methods of the same names (documented on the client method), then `.send()`.
 //! Connector ids are [`crate::ConnectorId`]s and secrets [`crate::Secret`]s here too, so ids
-//! never leave their path segment and no type prints a secret. Requests go through the same
-//! transport as the facade's: the path guard, the credential rules, no redirects, bounded
-//! bodies.
+//! never leave their path segment and no type prints a secret. Requests follow the same rules
+//! as the facade's: the path guard, the credential rules, no redirects, bounded bodies.
+//! Failures are progenitor's own [`Error`]s, as progenitor reports them: a refused request
+//! is `InvalidRequest`, an undocumented status (a redirect, a proxy's 502) is
+//! `UnexpectedResponse`, and a followed redirect or a body over its limit is `Custom`.
 //!
 //! ```
 //! use cohere_connectors::raw;
@@ -38,7 +40,46 @@ include!(concat!(env!("OUT_DIR"), "/raw.rs"));
 
 pub use crate::http::transport::Transport;
 
-// Every request of the raw client goes through the crate's transport rules (see
-// `src/http/transport.rs`): the path guard, the credential rules, redirects refused, bodies
-// bounded.
-crate::http::transport::transport_hooks!(Client);
+use crate::http::guard;
+use crate::http::transport::{Refusal, send_for_raw};
+
+/// The transport's rules in progenitor's hooks, the one place where the generated client meets
+/// them: `pre` applies them to the request progenitor built (or refuses it), `exec` sends it
+/// and reads the body back under its limit, `post` refuses what `exec` found unusable.
+impl ClientHooks<Transport> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        let shape = guard::shape_of_generated(info.operation_id).ok_or_else(|| {
+            Error::InvalidRequest(format!("unknown operation {:?}", info.operation_id))
+        })?;
+        self.inner
+            .prepare(&self.baseurl, shape, request)
+            .map_err(Error::InvalidRequest)
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        send_for_raw(&self.client, &self.inner, request).await
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        match result
+            .as_ref()
+            .ok()
+            .and_then(|response| response.extensions().get::<Refusal>())
+        {
+            Some(refusal) => Err(Error::Custom(refusal.to_string())),
+            None => Ok(()),
+        }
+    }
+}

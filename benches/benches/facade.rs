@@ -18,6 +18,7 @@
 //! 4. `concurrent_get_10k`: 10,000 gets of a heavy connector from 64 tasks sharing a client.
 //! 5. `get_retries`: the success path with retries on (the default) vs `max_retries(0)`.
 //! 6. `emulator_50k`: what the emulator answers in, holding 50,000 connectors.
+#![forbid(unsafe_code)]
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -207,7 +208,7 @@ fn decode_page(c: &mut Criterion) {
         let plain = || {
             black_box(serde_json::from_slice::<PlainPage>(black_box(&body)).unwrap());
         };
-        // The facade's bindings decode answers straight into its own types.
+        // The facade decodes answers straight into its own types.
         let facade = || {
             black_box(serde_json::from_slice::<ConnectorPage>(black_box(&body)).unwrap());
         };

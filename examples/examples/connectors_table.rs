@@ -5,6 +5,7 @@
 //! With `CO_API_KEY` set it reads your account (read-only); without, it fills the embedded
 //! emulator with a few sample connectors first. What the API sends is printed through
 //! `text::escape`: a name can hold escape sequences, and a terminal would act on them.
+#![forbid(unsafe_code)]
 
 use std::error::Error;
 

@@ -13,6 +13,7 @@
 //!
 //! With a real account, step 2 is `export_file(&Client::from_env()?, "account.json")` (or
 //! `cohere-connectors export -o account.json`); the rest is the same.
+#![forbid(unsafe_code)]
 
 use std::error::Error;
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 //!   (create two, list, page, get, update, the OAuth round trip, delete).
 //! - With `CO_API_KEY`: lists the connectors of your Cohere account, and nothing else: it never
 //!   creates, changes or deletes anything on a real account.
+#![forbid(unsafe_code)]
 
 use std::error::Error;
 

@@ -1,6 +1,7 @@
 //! A real connector, end to end: a BM25 search over a bundled handbook, served with the
 //! crate's server kit, checked as Cohere's registration would check it, registered with the
-//! emulator (which calls it first, as Cohere does), and searched as Cohere searches it.
+//! emulator (which calls it first, as Cohere does), searched as Cohere searches it, and asked
+//! over MCP (the same service serves `/mcp` beside `/search`), as an MCP client would.
 //!
 //! ```sh
 //! cargo run -p cohere-connectors-examples --example search_connector                  # the whole loop, offline
@@ -8,8 +9,8 @@
 //!     --addr 127.0.0.1:8081 --token-file token.txt                                    # a standalone connector
 //! ```
 //!
-//! Standalone, it serves `POST /search` with service auth (`Authorization: Bearer TOKEN`)
-//! until Ctrl-C; the token can also come from `CONNECTOR_TOKEN`, or from `--token TOKEN`
+//! Standalone, it serves `POST /search` and MCP at `/mcp` (Streamable HTTP), both with
+//! service auth (`Authorization: Bearer TOKEN`), and `GET /health`, until Ctrl-C; the token can also come from `CONNECTOR_TOKEN`, or from `--token TOKEN`
 //! (with a warning: the command line shows in `ps`).
 
 use std::error::Error;
@@ -23,7 +24,13 @@ use cohere_connectors_emulator::Emulator;
 use cohere_connectors_examples::handbook::{
     Handbook, connector_service as connector, random_token,
 };
+use cohere_connectors_kit::server::ConnectorService;
+use cohere_connectors_kit::server::mcp::McpEndpoint;
 use cohere_connectors_kit::{Checker, ConnectorSearch, Document};
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
 /// A BM25 connector over a bundled handbook: the whole loop offline (no flags), or a
 /// standalone connector (--addr) until Ctrl-C.
@@ -73,11 +80,12 @@ async fn offline_loop() -> Result<(), Box<dyn Error>> {
         "1. A connector: BM25 over a {}-page handbook, with service auth (bearer).",
         handbook.len()
     );
-    let running = connector(Arc::clone(&handbook), token.clone())?
+    let running = with_mcp(connector(Arc::clone(&handbook), token.clone())?)
         .bind("127.0.0.1:0")
         .await?;
     let url = running.url();
-    println!("   serving POST {url}\n");
+    let mcp_url = format!("http://{}/mcp", running.addr());
+    println!("   serving POST {url}, and MCP at {mcp_url}\n");
 
     println!("2. Checked as Cohere's registration would check it (searching \"travel\"):");
     let report = Checker::new(url.as_str())
@@ -122,7 +130,7 @@ async fn offline_loop() -> Result<(), Box<dyn Error>> {
     println!(
         "4. Searched as Cohere searches it (the fields in `excludes` stay out of the prompt):"
     );
-    let search = ConnectorSearch::new(&url)?.service_auth(ServiceAuth::bearer(token));
+    let search = ConnectorSearch::new(&url)?.service_auth(ServiceAuth::bearer(token.clone()));
     for question in [
         "Can I get a taxi refunded late at night?",
         "how many days of holiday do I have",
@@ -134,8 +142,54 @@ async fn offline_loop() -> Result<(), Box<dyn Error>> {
             println!("{}", describe(rank + 1, document, &created.excludes));
         }
     }
+
+    println!("\n5. Asked over MCP, as an MCP client (North, a desktop assistant) asks it:");
+    ask_over_mcp(&mcp_url, &token).await?;
     running.shutdown().await;
     emulator.shutdown().await;
+    Ok(())
+}
+
+/// The service with MCP beside `/search`, and a health check.
+fn with_mcp(service: ConnectorService) -> ConnectorService {
+    service
+        .mcp(McpEndpoint::new().description(
+            "Searches the staff handbook: expenses, travel, holidays, security, benefits.",
+        ))
+        .health()
+}
+
+/// Lists the MCP tools and calls `search`, printing what a client would cite.
+async fn ask_over_mcp(url: &str, token: &Secret) -> Result<(), Box<dyn Error>> {
+    let config = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
+        .auth_header(token.expose().to_owned());
+    let client = ().serve(StreamableHttpClientTransport::from_config(config)).await?;
+    let tools = client.list_all_tools().await?;
+    let names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
+    println!("   tools: {names:?}");
+    let mut arguments = serde_json::Map::new();
+    arguments.insert("query".into(), "taxi late at night".into());
+    let result = client
+        .call_tool(CallToolRequestParams::new("search").with_arguments(arguments))
+        .await?;
+    println!(
+        "   search \"taxi late at night\": {} document(s), cited as",
+        result.content.len()
+    );
+    let documents = result
+        .structured_content
+        .as_ref()
+        .and_then(|content| content["documents"].as_array().cloned())
+        .unwrap_or_default();
+    for document in documents {
+        println!(
+            "     [{}] {} <{}>",
+            document["id"].as_str().unwrap_or_default(),
+            document["title"].as_str().unwrap_or("(untitled)"),
+            document["url"].as_str().unwrap_or_default()
+        );
+    }
+    client.cancel().await?;
     Ok(())
 }
 
@@ -181,13 +235,19 @@ fn standalone_token(args: &Args) -> Result<Secret, String> {
 }
 
 async fn serve_standalone(addr: SocketAddr, token: Secret) -> Result<(), Box<dyn Error>> {
-    let running = connector(Arc::new(Handbook::bundled()), token)?
+    let running = with_mcp(connector(Arc::new(Handbook::bundled()), token)?)
         .bind(addr)
         .await?;
     let url = running.url();
-    println!("The handbook connector is serving POST {url} (service auth: bearer). Try:");
+    let base = url.trim_end_matches("/search");
+    println!(
+        "The handbook connector is serving POST {url}, MCP at {base}/mcp (both with service auth: bearer), and GET {base}/health. Try:"
+    );
     println!(
         "  curl -s -X POST {url} -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{{\"query\": \"holiday\"}}'"
+    );
+    println!(
+        "  curl -s -X POST {base}/mcp -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\\n      -d '{{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {{\"name\": \"search\", \"arguments\": {{\"query\": \"holiday\"}}}}}}'"
     );
     println!(
         "Register it with service_auth {{\"type\": \"bearer\", \"token\": ...}}. Ctrl-C stops it."

@@ -8,6 +8,7 @@
 //! Without `--apply` it only prints the plan. Without `CO_API_KEY` it runs against the
 //! embedded emulator, holding one connector that differs from the file and one the file does
 //! not list, and applies the plan twice to show that the second run changes nothing.
+#![forbid(unsafe_code)]
 
 use std::error::Error;
 use std::path::PathBuf;

@@ -11,12 +11,13 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use super::options::{RequestOptions, request_options};
-use super::raw_seam::{self, Call};
+use super::options::{RequestOptions, call_settings};
 use super::response::Response;
+use super::seam;
 use super::types::require_http_url;
 use crate::client::CallConfig;
 use crate::core::text::Redactor;
+use crate::http::exchange::Wire;
 use crate::{
     Client, Connector, ConnectorId, ConnectorPage, ConnectorUpdate, Error, NewConnector,
     OAuthConfig, Operation, Result, ServiceAuth,
@@ -33,21 +34,23 @@ impl Client {
         }
     }
 
-    /// The call's settings over the client's, and the call itself.
+    /// The call's settings over the client's, and where its attempts go.
     fn prepare<'a>(
         &'a self,
         operation: Operation,
         options: &RequestOptions,
         redactor: &'a Redactor,
-    ) -> Result<(CallConfig, Call<'a>)> {
+    ) -> Result<(CallConfig, Wire<'a>)> {
         let shared = &*self.shared;
         let (config, overrides) = options.apply(operation, &shared.config)?;
-        let call = Call {
-            shared,
-            transport: shared.wire_transport().for_call(overrides),
+        let wire = Wire {
+            http: shared.http(),
+            base_url: shared.base_url(),
+            retirement: shared.retirement,
+            transport: shared.transport().for_call(overrides),
             redactor,
         };
-        Ok((config, call))
+        Ok((config, wire))
     }
 }
 
@@ -286,11 +289,11 @@ impl ListConnectors {
             check_page_size(operation, limit)?;
         }
         let redactor = &self.client.shared.redactor;
-        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
         let (limit, offset) = (self.limit, self.offset);
         let (answer, attempts) = self
             .client
-            .execute(operation, &config, || raw_seam::list(&call, limit, offset))
+            .execute(operation, &config, || seam::list(&wire, limit, offset))
             .await?;
         Ok(answer.with_attempts(attempts))
     }
@@ -406,11 +409,11 @@ impl CreateConnector {
             self.connector.oauth.as_ref(),
             self.connector.service_auth.as_ref(),
         );
-        let (config, call) = self.client.prepare(operation, &self.options, &redactor)?;
+        let (config, wire) = self.client.prepare(operation, &self.options, &redactor)?;
         let body = &self.connector;
         let (answer, attempts) = self
             .client
-            .execute(operation, &config, || raw_seam::create(&call, body))
+            .execute(operation, &config, || seam::create(&wire, body))
             .await?;
         Ok(answer.with_attempts(attempts))
     }
@@ -465,10 +468,10 @@ impl GetConnector {
         let operation = Operation::GetConnector;
         let id = &connector_id(operation, self.id)?;
         let redactor = &self.client.shared.redactor;
-        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
         let (answer, attempts) = self
             .client
-            .execute(operation, &config, || raw_seam::get(&call, id))
+            .execute(operation, &config, || seam::get(&wire, id))
             .await?;
         Ok(answer.with_attempts(attempts))
     }
@@ -573,11 +576,11 @@ impl UpdateConnector {
             self.update.oauth.as_ref(),
             self.update.service_auth.as_ref(),
         );
-        let (config, call) = self.client.prepare(operation, &self.options, &redactor)?;
+        let (config, wire) = self.client.prepare(operation, &self.options, &redactor)?;
         let body = &self.update;
         let (answer, attempts) = self
             .client
-            .execute(operation, &config, || raw_seam::update(&call, id, body))
+            .execute(operation, &config, || seam::update(&wire, id, body))
             .await?;
         Ok(answer.with_attempts(attempts))
     }
@@ -627,10 +630,10 @@ impl DeleteConnector {
         let operation = Operation::DeleteConnector;
         let id = &connector_id(operation, self.id)?;
         let redactor = &self.client.shared.redactor;
-        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
         let (answer, attempts) = self
             .client
-            .execute(operation, &config, || raw_seam::delete(&call, id))
+            .execute(operation, &config, || seam::delete(&wire, id))
             .await?;
         Ok(answer.with_attempts(attempts))
     }
@@ -679,22 +682,22 @@ impl AuthorizeOAuth {
         }
         let after = self.after_token_redirect.as_deref();
         let redactor = &self.client.shared.redactor;
-        let (config, call) = self.client.prepare(operation, &self.options, redactor)?;
+        let (config, wire) = self.client.prepare(operation, &self.options, redactor)?;
         let (answer, attempts) = self
             .client
-            .execute(operation, &config, || raw_seam::authorize(&call, id, after))
+            .execute(operation, &config, || seam::authorize(&wire, id, after))
             .await?;
         Ok(answer.with_attempts(attempts))
     }
 }
 
-request_options!(
-    ListConnectors,
-    CreateConnector,
-    GetConnector,
-    UpdateConnector,
-    DeleteConnector,
-    AuthorizeOAuth,
+call_settings!(
+    ListConnectors => options,
+    CreateConnector => options,
+    GetConnector => options,
+    UpdateConnector => options,
+    DeleteConnector => options,
+    AuthorizeOAuth => options,
 );
 
 /// The id as a [`ConnectorId`], or the reason it cannot be one (nothing is sent).

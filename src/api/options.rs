@@ -87,6 +87,12 @@ impl RequestOptions {
         self
     }
 
+    /// `options` in place of these: what a builder's `options(..)` does, under the name the
+    /// builders' setters share (see `call_settings!`).
+    pub(crate) fn options(self, options: RequestOptions) -> Self {
+        options
+    }
+
     /// The call's settings over the client's `config`, and what the transport must change
     /// for it; `None` when nothing changes there.
     pub(crate) fn apply(
@@ -172,46 +178,49 @@ impl fmt::Debug for RequestOptions {
     }
 }
 
-/// The methods of [`RequestOptions`] on each request builder (which holds them as
-/// `options`).
-macro_rules! request_options {
-    ($($builder:ty),* $(,)?) => {$(
+/// The per-call setters of every request builder, async and blocking: each sets the
+/// [`RequestOptions`] the builder holds in `$settings`, which is either the options
+/// themselves (an async builder's `options`) or the async builder a blocking one wraps
+/// (`inner`). Both have these five methods, so the setters are one definition.
+macro_rules! call_settings {
+    ($($builder:ty => $settings:ident),* $(,)?) => {$(
         impl $builder {
             /// How long each attempt of this call may take (the client's `timeout`
             /// otherwise).
             pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.options = self.options.timeout(timeout);
+                self.$settings = self.$settings.timeout(timeout);
                 self
             }
 
-            /// A bound on the whole call, retries and waits included.
+            /// A bound on the whole call, retries and waits included (the client's
+            /// `deadline` otherwise).
             pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
-                self.options = self.options.deadline(deadline);
+                self.$settings = self.$settings.deadline(deadline);
                 self
             }
 
             /// How many times this call may be retried (the client's `max_retries`
             /// otherwise).
             pub fn max_retries(mut self, max_retries: u32) -> Self {
-                self.options = self.options.max_retries(max_retries);
+                self.$settings = self.$settings.max_retries(max_retries);
                 self
             }
 
-            /// A header sent with this call; see [`RequestOptions::header`].
+            /// A header sent with this call; see [`RequestOptions::header`](crate::RequestOptions::header).
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-                self.options = self.options.header(name, value);
+                self.$settings = self.$settings.header(name, value);
                 self
             }
 
             /// All of this call's settings at once (replacing any set before).
             pub fn options(mut self, options: $crate::RequestOptions) -> Self {
-                self.options = options;
+                self.$settings = self.$settings.options(options);
                 self
             }
         }
     )*};
 }
-pub(crate) use request_options;
+pub(crate) use call_settings;
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,12 @@
 //! Walking a whole account: pages fetched one after another by offset, as a stream.
 //!
-//! One page is in memory at a time, plus a 64-bit hash of each id already yielded (about 10
-//! bytes a connector), so that no connector is ever yielded twice. The walk stops at a short
-//! page or when `total_count` is reached, and ends with an error rather than looping when the
-//! server misbehaves: pages that repeat, cycle or overflow the offset.
+//! One page is in memory at a time, plus each id already yielded (its bytes and about 30 more),
+//! so that no connector is ever yielded twice and none is ever taken for another. The walk
+//! stops at a short page or when `total_count` is reached, and ends with an error rather than
+//! looping or returning part of the account when the server misbehaves: pages that repeat,
+//! cycle or overflow the offset, or that end short of the `total_count` the server reports.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -38,6 +38,11 @@ impl ListConnectors {
     /// ```
     ///
     /// An error (after retries) ends the stream, after the connectors of the pages before it.
+    /// So does a walk whose pages end before the `total_count` the server reports: a short
+    /// page at offset 150 of 250 is an [`Error::Protocol`] ("ended after 150 of 250
+    /// connectors"), never a smaller account. The latest `total_count` counts (connectors
+    /// deleted during the walk make it shrink on later pages); a server that sends none
+    /// leaves the total unknown, and a short page ends the walk.
     pub fn stream(self) -> ConnectorStream {
         ConnectorStream {
             pages: self.pages(),
@@ -53,6 +58,7 @@ impl ListConnectors {
             options: self.options,
             page_size: self.limit.unwrap_or(MAX_PAGE_SIZE),
             next_offset: self.offset.unwrap_or(0),
+            total: None,
             seen: SeenIds::default(),
             stale_pages: 0,
             pending: None,
@@ -174,6 +180,8 @@ struct Walker {
     options: RequestOptions,
     page_size: u32,
     next_offset: u64,
+    /// The latest `total_count` the server reported: where the walk must get to.
+    total: Option<u64>,
     /// Every id yielded so far, so that none is yielded twice whatever the server sends.
     seen: SeenIds,
     /// Pages in a row that brought nothing new.
@@ -261,37 +269,40 @@ impl Walker {
                 )));
             }
         }
-        let counted_out = page
-            .total_count
-            .is_some_and(|total| self.next_offset >= total);
+        self.total = page.total_count.or(self.total);
+        let counted_out = self.total.is_some_and(|total| self.next_offset >= total);
+        if let Some(total) = self.total.filter(|_| short && !counted_out)
+            && self.pending.is_none()
+        {
+            self.pending = Some(ended_short(self.next_offset, total));
+        }
         self.done = short || counted_out || self.pending.is_some();
         Ok(page)
     }
 }
 
-/// The ids a walk has yielded, as 64-bit hashes keyed at random for each walk: a server
-/// cannot choose ids that collide, and two distinct ids collide with probability about
-/// n²/2⁶⁵ (under 10⁻⁹ for 100,000 connectors). About 10 bytes per connector, however long
-/// its id.
-struct SeenIds {
-    keys: RandomState,
-    hashes: HashSet<u64>,
-}
-
-impl Default for SeenIds {
-    fn default() -> Self {
-        Self {
-            keys: RandomState::new(),
-            hashes: HashSet::new(),
-        }
-    }
-}
+/// The ids a walk has yielded, kept whole. A set of hashes would be smaller, but two ids
+/// whose hashes collide would make the second connector vanish from the walk without a word;
+/// the ids themselves cost their bytes and about 30 more each (for 100,000 connectors, a few
+/// MiB: see the README's "Limits"), and are exact. The set's hasher is keyed at random for
+/// each walk (std's `RandomState`), so a server cannot choose ids that make it slow.
+#[derive(Default)]
+struct SeenIds(HashSet<Box<str>>);
 
 impl SeenIds {
     /// Records `id`; whether it is new.
     fn insert(&mut self, id: &str) -> bool {
-        self.hashes.insert(self.keys.hash_one(id))
+        // A repeat costs one allocation for nothing; repeats are rare, and this hashes once.
+        self.0.insert(id.into())
     }
+}
+
+/// A walk whose pages ended at `listed` of the `total` connectors the server counts.
+fn ended_short(listed: u64, total: u64) -> Error {
+    protocol(format!(
+        "the listing ended after {listed} of {total} connectors: a page came back short of the \
+         total_count the server reports, so this is not the whole account"
+    ))
 }
 
 fn protocol(message: String) -> Error {
@@ -312,5 +323,14 @@ mod tests {
             assert!(!seen.insert(id), "{id:?}");
         }
         assert!(seen.insert("b"));
+    }
+
+    /// Distinct ids are never taken for one another, however many: the set compares the ids
+    /// themselves, not a digest of them.
+    #[test]
+    fn many_distinct_ids_are_all_new() {
+        let mut seen = SeenIds::default();
+        assert!((0..200_000u32).all(|i| seen.insert(&format!("c-{i}"))));
+        assert!((0..200_000u32).all(|i| !seen.insert(&format!("c-{i}"))));
     }
 }

@@ -1,8 +1,10 @@
 //! A blocking client (feature `blocking`), for scripts, build tools and programs without an
 //! async runtime: the same operations and settings as [`crate::Client`], a stream as an
 //! [`Iterator`]. It runs the async client on a runtime of its own, on a thread of its own (as
-//! `reqwest::blocking` does); called from inside an async runtime, it returns an error
-//! instead of stalling or panicking.
+//! `reqwest::blocking` does). Inside `tokio::task::spawn_blocking`, the standard place for
+//! blocking calls in async code, it simply waits; called from a task of an async runtime
+//! (where waiting would stall every other task), it returns an error instead of stalling or
+//! panicking.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,11 +32,12 @@ mod worker;
 
 use std::sync::Arc;
 
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 
+use crate::api::options::call_settings;
 use crate::{
     Connector, ConnectorPage, ConnectorStream, ConnectorUpdate, NewConnector, OAuthConfig, Pages,
-    RequestOptions, Response, Result, ServiceAuth,
+    Response, Result, ServiceAuth,
 };
 use worker::Worker;
 
@@ -150,7 +153,8 @@ impl Connectors {
     }
 }
 
-/// A blocking request builder over an async one: the same setters, and a `send` that waits.
+/// A blocking request builder over an async one: the same setters (the per-call ones from
+/// `call_settings!`, shared with the async builders), and a `send` that waits.
 macro_rules! blocking_builder {
     (
         $(#[$meta:meta])*
@@ -181,42 +185,12 @@ macro_rules! blocking_builder {
                 }
             )*
 
-            /// How long each attempt of this call may take.
-            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.inner = self.inner.timeout(timeout);
-                self
-            }
-
-            /// A bound on the whole call, retries and waits included.
-            pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
-                self.inner = self.inner.deadline(deadline);
-                self
-            }
-
-            /// How many times this call may be retried.
-            pub fn max_retries(mut self, max_retries: u32) -> Self {
-                self.inner = self.inner.max_retries(max_retries);
-                self
-            }
-
-            /// A header sent with this call; see [`RequestOptions::header`].
-            pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-                self.inner = self.inner.header(name, value);
-                self
-            }
-
-            /// All of this call's settings at once.
-            pub fn options(mut self, options: RequestOptions) -> Self {
-                self.inner = self.inner.options(options);
-                self
-            }
-
             /// Sends the request and waits for the answer.
             ///
             /// # Errors
             ///
-            /// As the async builder's `send`, and [`crate::Error::Config`] when called
-            /// inside an async runtime.
+            /// As the async builder's `send`, and [`crate::Error::Config`] when called from
+            /// a task of an async runtime (not from `spawn_blocking`, where it waits).
             pub fn send(self) -> Result<$output> {
                 self.worker.run(self.inner.send())?
             }
@@ -230,6 +204,8 @@ macro_rules! blocking_builder {
                 self.worker.run(self.inner.send_with_meta())?
             }
         }
+
+        call_settings!($name => inner);
     };
 }
 
@@ -304,75 +280,67 @@ impl ListConnectors {
     /// Every connector from `offset` on, page after page, as an iterator; see
     /// [`crate::connectors::ListConnectors::stream`]. An error ends it.
     pub fn iter(self) -> ConnectorIter {
-        ConnectorIter {
-            stream: Arc::new(tokio::sync::Mutex::new(self.inner.stream())),
-            worker: self.worker,
-            done: false,
-        }
+        Iter::new(self.inner.stream(), self.worker)
     }
 
     /// The pages of the listing, as an iterator.
     pub fn pages(self) -> PageIter {
-        PageIter {
-            pages: Arc::new(tokio::sync::Mutex::new(self.inner.pages())),
-            worker: self.worker,
-            done: false,
-        }
+        Iter::new(self.inner.pages(), self.worker)
     }
 }
 
 /// The connectors of a listing, one by one; see [`ListConnectors::iter`].
-#[derive(Debug)]
-pub struct ConnectorIter {
-    stream: Arc<tokio::sync::Mutex<ConnectorStream>>,
+pub type ConnectorIter = Iter<ConnectorStream>;
+
+/// The pages of a listing; see [`ListConnectors::pages`].
+pub type PageIter = Iter<Pages>;
+
+/// A stream of the async client, as an iterator: each `next` waits for the stream's next
+/// item on the runtime thread. An error (the stream's, or the blocking client's own) ends it.
+pub struct Iter<S> {
+    /// `None` once it has ended, or while an item is being fetched.
+    stream: Option<S>,
     worker: Arc<Worker>,
-    done: bool,
 }
 
-impl Iterator for ConnectorIter {
-    type Item = Result<Connector>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+impl<S> Iter<S> {
+    fn new(stream: S, worker: Arc<Worker>) -> Self {
+        Self {
+            stream: Some(stream),
+            worker,
         }
-        let stream = Arc::clone(&self.stream);
-        let item = match self
-            .worker
-            .run(async move { stream.lock().await.next().await })
-        {
-            Ok(item) => item,
-            Err(error) => Some(Err(error)),
-        };
-        self.done = !matches!(item, Some(Ok(_)));
-        item
     }
 }
 
-/// The pages of a listing; see [`ListConnectors::pages`].
-#[derive(Debug)]
-pub struct PageIter {
-    pages: Arc<tokio::sync::Mutex<Pages>>,
-    worker: Arc<Worker>,
-    done: bool,
-}
-
-impl Iterator for PageIter {
-    type Item = Result<ConnectorPage>;
+impl<S, T> Iterator for Iter<S>
+where
+    S: Stream<Item = Result<T>> + Unpin + Send + 'static,
+    T: Send + 'static,
+{
+    type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let pages = Arc::clone(&self.pages);
-        let item = match self
-            .worker
-            .run(async move { pages.lock().await.next().await })
-        {
-            Ok(item) => item,
+        let mut stream = self.stream.take()?;
+        // The stream travels to the runtime thread and back with its item.
+        let fetched = self.worker.run(async move {
+            let item = stream.next().await;
+            (stream, item)
+        });
+        match fetched {
+            Ok((stream, Some(Ok(item)))) => {
+                self.stream = Some(stream);
+                Some(Ok(item))
+            }
+            Ok((_, item)) => item,
             Err(error) => Some(Err(error)),
-        };
-        self.done = !matches!(item, Some(Ok(_)));
-        item
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for Iter<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Iter")
+            .field("done", &self.stream.is_none())
+            .finish_non_exhaustive()
     }
 }

@@ -50,16 +50,16 @@ impl Worker {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when called from inside an async runtime (blocking there would
+    /// [`Error::Config`] when called from a task of an async runtime (blocking there would
     /// stall it: use the async client), or when the runtime thread is gone.
     pub(crate) fn run<T, F>(&self, future: F) -> Result<T>
     where
         T: Send + 'static,
         F: Future<Output = T> + Send + 'static,
     {
-        if tokio::runtime::Handle::try_current().is_ok() {
+        if drives_async_tasks() {
             return Err(Error::config(
-                "the blocking client was called inside an async runtime, where waiting would stall it: use cohere_connectors::Client there",
+                "the blocking client was called inside an async runtime's task, where waiting would stall the runtime: use cohere_connectors::Client there, or call the blocking client inside tokio::task::spawn_blocking",
             ));
         }
         let (answer, answered) = std::sync::mpsc::sync_channel(1);
@@ -71,3 +71,44 @@ impl Worker {
         answered.recv().map_err(|_| stopped())
     }
 }
+
+/// Whether this thread is running a task of a tokio runtime right now (a task on a worker, a
+/// `block_on`, a `LocalSet`), where waiting would stall every other task of that runtime.
+/// Inside `tokio::task::spawn_blocking` (or `block_in_place`, or on a thread that merely
+/// entered a runtime's context), waiting is what the thread is for.
+///
+/// tokio has no public "may this thread block" (tokio-rs/tokio#3559, #7769), and
+/// `Handle::try_current` succeeds in both places. What does tell them apart is the cooperative
+/// budget: tokio polls every task and every `block_on` with a budget of 128 units, and runs
+/// `spawn_blocking` closures and `block_in_place` sections without one. So this spends the
+/// budget through [`tokio::task::coop::poll_proceed`], the public way a future consumes it,
+/// and gives it all back: inside a task it runs out within 129 steps; without a budget it
+/// never does. (A future the caller wrapped in `tokio::task::unconstrained` has no budget
+/// either, and is taken at its word.)
+fn drives_async_tasks() -> bool {
+    use std::task::{Context, Poll, Waker};
+    if tokio::runtime::Handle::try_current().is_err() {
+        return false;
+    }
+    let mut context = Context::from_waker(Waker::noop());
+    // The first guard restores the whole budget when dropped; the later ones keep their
+    // step spent (`made_progress`) until then.
+    let Poll::Ready(first) = tokio::task::coop::poll_proceed(&mut context) else {
+        return true;
+    };
+    let mut constrained = false;
+    for _ in 0..BUDGET_STEPS {
+        match tokio::task::coop::poll_proceed(&mut context) {
+            Poll::Ready(step) => step.made_progress(),
+            Poll::Pending => {
+                constrained = true;
+                break;
+            }
+        }
+    }
+    drop(first);
+    constrained
+}
+
+/// More steps than tokio's budget holds (128 a poll).
+const BUDGET_STEPS: u32 = 256;

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::core::error::Retirement;
 use crate::core::text::{DebugOptionUrl, Redactor};
 use crate::http::retry::{
     DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRY_AFTER, RetryPolicy,
 };
 use crate::http::transport::{
-    ErrorBodies, Transport, TransportSettings, bearer, client_name_header, default_user_agent,
+    Transport, TransportSettings, bearer, client_name_header, default_user_agent,
     may_carry_credentials,
 };
 use crate::{Error, Result, Secret, raw};
@@ -56,12 +57,11 @@ pub struct Client {
 
 /// What every clone of a [`Client`] shares.
 pub(crate) struct Shared {
-    /// The generated client as [`Client::raw`] hands it out: error bodies decoded as the
-    /// fragment describes them.
+    /// The generated client as [`Client::raw`] hands it out. The facade's calls use its base
+    /// URL, connection pool and transport, not its methods (see `src/api/seam`).
     pub raw: raw::Client,
-    /// The transport of the facade's own calls: the same settings, error bodies handed over
-    /// as bytes for the facade's decoder.
-    pub wire: Transport,
+    /// What a 404 on the collection means from this base URL's server.
+    pub retirement: Retirement,
     pub config: CallConfig,
     /// Hides the API key in whatever a server sends back.
     pub redactor: Redactor,
@@ -78,9 +78,9 @@ impl Shared {
         progenitor_client::ClientInfo::client(&self.raw)
     }
 
-    /// The transport of the facade's own calls.
-    pub(crate) fn wire_transport(&self) -> &Transport {
-        &self.wire
+    /// The rules every request follows (the raw client's and the facade's).
+    pub(crate) fn transport(&self) -> &Transport {
+        progenitor_client::ClientInfo::inner(&self.raw)
     }
 }
 
@@ -124,10 +124,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
-            .field(
-                "transport",
-                progenitor_client::ClientInfo::inner(&self.shared.raw),
-            )
+            .field("transport", self.shared.transport())
             .field("config", &self.shared.config)
             .finish()
     }
@@ -351,27 +348,23 @@ impl ClientBuilder {
             .as_deref()
             .map(client_name_header)
             .transpose()?;
-        let transport = Transport::from_settings(
-            TransportSettings {
-                authorization: Some(bearer(api_key)?),
-                client_name,
-                user_agent: Some(default_user_agent()),
-                attempt_timeout: Some(self.timeout),
-                max_response_bytes: self.max_response_bytes,
-                allow_insecure_http: self.allow_insecure_http,
-            },
-            ErrorBodies::Typed,
-        );
+        let transport = Transport::from_settings(TransportSettings {
+            authorization: Some(bearer(api_key)?),
+            client_name,
+            user_agent: Some(default_user_agent()),
+            attempt_timeout: Some(self.timeout),
+            max_response_bytes: self.max_response_bytes,
+            allow_insecure_http: self.allow_insecure_http,
+        });
         let http = match self.http_client {
             Some(http) => http,
             None => default_http_client(self.connect_timeout)?,
         };
         let base = base_url.as_str().trim_end_matches('/');
-        let wire = transport.with_error_bodies(ErrorBodies::Read);
         Ok(Client {
             shared: Arc::new(Shared {
                 raw: raw::Client::new_with_client(base, http, transport),
-                wire,
+                retirement: Retirement::for_base_url(&base_url),
                 config: CallConfig {
                     retry: self.retry,
                     deadline: self.deadline,
@@ -427,7 +420,7 @@ fn normalize_base_url(text: &str) -> Result<Url> {
 
 /// Redirects are never followed: the API does not send them, a followed 301/302/303 would
 /// turn a create into a GET, and the answer of another URL is not the answer to this request.
-/// The transport reports a redirect as an error that says so.
+/// A redirect is reported as an error that says so.
 fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)

@@ -6,7 +6,7 @@ mod builder;
 pub(crate) mod execute;
 mod telemetry;
 
+pub(crate) use builder::CallConfig;
 pub use builder::{
     API_KEY_VAR, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_BASE_URL, FALLBACK_API_KEY_VAR,
 };
-pub(crate) use builder::{CallConfig, Shared};

@@ -113,18 +113,42 @@ impl Error {
     /// Whether the Connectors API is not available to this account any more (see
     /// [`ApiErrorKind::Retired`]): never retried.
     ///
+    /// A 410 Gone on any operation is retired. A 404 on the collection (`GET`/`POST
+    /// /v1/connectors`) is retired only when it can only be the API speaking, at the right
+    /// URL:
+    ///
+    /// - the base URL is Cohere's own host (`api.cohere.com`, any `*.cohere.com` or
+    ///   `*.cohere.ai`) with no path of its own: Cohere serves the API at the root, so the
+    ///   path is right and the endpoint is gone for the account; or
+    /// - the base URL is another host with no path of its own (a proxy, the emulator, a mock)
+    ///   and the body is the API's JSON error as the spec documents it, a `message` and an
+    ///   `id`.
+    ///
+    /// Any other 404 there (a base URL with a path prefix, which a wrong `CO_API_URL` gives as
+    /// readily as a proxy does; an HTML page; a mock that matched nothing, whose body has no
+    /// `id`) is [`is_not_found`](Self::is_not_found), and its message says to check the base
+    /// URL. A second request to confirm was ruled out: it would need an endpoint outside the
+    /// Connectors API, which proxies, the emulator and mocks do not serve.
+    ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> cohere_connectors::Result<()> {
     /// # use httpmock::MockServer;
     /// # let server = MockServer::start_async().await;
-    /// # server.mock(|when, then| { when.path("/v1/connectors"); then.status(404).json_body(serde_json::json!({"message": "Not Found"})); });
+    /// # server.mock(|when, then| { when.path("/v1/connectors"); then.status(404).json_body(serde_json::json!({"message": "Not Found", "id": "e-1"})); });
     /// # let client = cohere_connectors::Client::builder().api_key("key").base_url(server.base_url()).build()?;
     /// let error = client.connectors().list().send().await.unwrap_err();
     /// assert!(error.is_retired() && !error.is_retryable());
     /// assert!(error.to_string().starts_with(
     ///     "list-connectors: 404 Not Found: the Connectors API is not available to this account"
     /// ));
+    ///
+    /// // The same server under a wrong path prefix: not the API's answer.
+    /// # let wrong = format!("{}/wrong", server.base_url());
+    /// let client = cohere_connectors::Client::builder().api_key("key").base_url(wrong).build()?;
+    /// let error = client.connectors().list().send().await.unwrap_err();
+    /// assert!(error.is_not_found() && !error.is_retired());
+    /// assert!(error.to_string().contains("check CO_API_URL"), "{error}");
     /// # Ok(()) }
     /// ```
     pub fn is_retired(&self) -> bool {
@@ -226,11 +250,12 @@ pub enum ApiErrorKind {
     ServiceUnavailable,
     /// 504
     GatewayTimeout,
-    /// The Connectors API is not available to this account: 404 on the collection
-    /// (`GET`/`POST /v1/connectors`), or 410 Gone on any operation. Cohere deprecated the API
-    /// on 2025-09-15 and retires it account by account; trying again will not help. See the
-    /// crate's migration guide (connectors to Chat v2 tools). A 404 on one connector's id
-    /// stays [`NotFound`](Self::NotFound).
+    /// The Connectors API is not available to this account: 410 Gone on any operation, or a
+    /// 404 on the collection (`GET`/`POST /v1/connectors`) that only the API can have sent
+    /// (see [`Error::is_retired`] for the rule). Cohere deprecated the API on 2025-09-15 and
+    /// retires it account by account; trying again will not help. See the crate's migration
+    /// guide (connectors to Chat v2 tools). A 404 on one connector's id stays
+    /// [`NotFound`](Self::NotFound).
     Retired,
     /// A status the API does not document (a proxy's 502, a 408...); see [`ApiError::status`].
     Other,
@@ -241,18 +266,20 @@ const RETIRED_ADVICE: &str = "the Connectors API is not available to this accoun
 (Cohere deprecated it on 2025-09-15 and retires it account by account); export the \
 connectors and move them to Chat v2 tools: see the migration guide of cohere-connectors";
 
+/// What follows the status of a 404 on the collection that is not the API's answer.
+const NOT_FOUND_HINT: &str = "no Connectors API answers at this base URL: check CO_API_URL \
+(or the base URL given to the client) and its path; through a proxy of Cohere's API, it can \
+also mean the API is retired for this account";
+
 impl ApiErrorKind {
-    /// The kind of `status` answered to `operation`: as [`from_status`](Self::from_status),
-    /// except that a 404 on the collection, and any 410, mean the API is
-    /// [`Retired`](Self::Retired) for the account.
-    pub fn of(operation: Operation, status: u16) -> Self {
-        let collection = matches!(
-            operation,
-            Operation::ListConnectors | Operation::CreateConnector
-        );
+    /// The kind of `status` answered to `operation`, from the status alone: as
+    /// [`from_status`](Self::from_status), except that a 410 means the API is
+    /// [`Retired`](Self::Retired) for the account. Whether a 404 on the collection is
+    /// retirement too depends on who answered it ([`Error::is_retired`]);
+    /// [`ApiError::kind`] has the whole answer.
+    pub fn of(_operation: Operation, status: u16) -> Self {
         match status {
             410 => Self::Retired,
-            404 if collection => Self::Retired,
             _ => Self::from_status(status),
         }
     }
@@ -275,6 +302,59 @@ impl ApiErrorKind {
             _ => Self::Other,
         }
     }
+}
+
+/// What a 404 on the collection means, for the server behind a base URL (see
+/// [`Error::is_retired`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Retirement {
+    /// Cohere's own host, at its root: the path is right, so the endpoint is gone.
+    Cohere,
+    /// Another host at its root: the API's answer only when the body is the API's error.
+    IfApiBody,
+    /// A base URL with a path of its own: a wrong prefix answers 404 as readily.
+    Never,
+}
+
+impl Retirement {
+    /// The rule for requests to `base_url` (as the client normalised it: no trailing `/` or
+    /// `/v1`).
+    pub(crate) fn for_base_url(base_url: &url::Url) -> Self {
+        if !matches!(base_url.path(), "" | "/") {
+            return Self::Never;
+        }
+        let cohere = base_url.host_str().is_some_and(|host| {
+            let host = host.trim_end_matches('.').to_ascii_lowercase();
+            ["cohere.com", "cohere.ai"].iter().any(|domain| {
+                host == *domain
+                    || host
+                        .strip_suffix(domain)
+                        .is_some_and(|sub| sub.ends_with('.'))
+            })
+        });
+        if cohere {
+            Self::Cohere
+        } else {
+            Self::IfApiBody
+        }
+    }
+
+    fn says_retired(self, body: &[u8], complete: bool) -> bool {
+        match self {
+            Self::Cohere => true,
+            Self::IfApiBody => complete && crate::core::error_body::is_api_error(body),
+            Self::Never => false,
+        }
+    }
+}
+
+/// Whether `operation` is one on the collection, where a 404 says something about the API
+/// rather than about one connector.
+fn on_collection(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::ListConnectors | Operation::CreateConnector
+    )
 }
 
 /// The API answered with an error status.
@@ -301,6 +381,7 @@ pub struct ApiError(Box<ApiErrorDetails>);
 struct ApiErrorDetails {
     operation: Operation,
     status: u16,
+    kind: ApiErrorKind,
     body: ErrorBody,
     retry_after: Option<Duration>,
     attempts: u32,
@@ -308,18 +389,27 @@ struct ApiErrorDetails {
 
 impl ApiError {
     /// An error for `status` whose body (`complete`: all of it, or only its start) is read
-    /// by [`ErrorBody::parse`]; `redactor` cleans what is kept.
+    /// by [`ErrorBody::parse`]; `redactor` cleans what is kept. `retirement` is what a 404 on
+    /// the collection means from the server that answered.
     pub(crate) fn from_body(
         operation: Operation,
         status: u16,
         retry_after: Option<Duration>,
         body: &[u8],
         complete: bool,
+        retirement: Retirement,
         redactor: &Redactor,
     ) -> Self {
+        let kind = match status {
+            404 if on_collection(operation) && retirement.says_retired(body, complete) => {
+                ApiErrorKind::Retired
+            }
+            _ => ApiErrorKind::of(operation, status),
+        };
         Self(Box::new(ApiErrorDetails {
             operation,
             status,
+            kind,
             body: ErrorBody::parse(body, complete, redactor),
             retry_after,
             attempts: 1,
@@ -336,9 +426,10 @@ impl ApiError {
         self.0.status
     }
 
-    /// Which documented error the status is.
+    /// Which documented error the status is (for a 404 on the collection, also from who
+    /// answered it: see [`Error::is_retired`]).
     pub fn kind(&self) -> ApiErrorKind {
-        ApiErrorKind::of(self.0.operation, self.0.status)
+        self.0.kind
     }
 
     /// The API's message, when the body is the API's JSON error (`message`, or `data` in
@@ -396,8 +487,12 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let details = &self.0;
         write!(f, "{}: {}", details.operation, status_line(details.status))?;
-        if self.kind() == ApiErrorKind::Retired {
-            write!(f, ": {RETIRED_ADVICE}")?;
+        match details.kind {
+            ApiErrorKind::Retired => write!(f, ": {RETIRED_ADVICE}")?,
+            ApiErrorKind::NotFound if on_collection(details.operation) => {
+                write!(f, ": {NOT_FOUND_HINT}")?;
+            }
+            _ => {}
         }
         let said = details
             .body
@@ -690,6 +785,7 @@ mod tests {
             None,
             body.as_bytes(),
             true,
+            Retirement::Cohere,
             &Redactor::default(),
         );
         Error::Api(error).with_attempts(attempts)
@@ -744,6 +840,31 @@ mod tests {
         }
         for status in [400, 401, 403, 404, 422, 498, 499, 501] {
             assert!(!api_error(status, "", 1).is_retryable(), "{status}");
+        }
+    }
+
+    #[test]
+    fn who_answers_decides_what_a_404_on_the_collection_means() {
+        let rule = |url: &str| Retirement::for_base_url(&url::Url::parse(url).unwrap());
+        for cohere in [
+            "https://api.cohere.com/",
+            "https://API.Cohere.com",
+            "https://api.cohere.com./",
+            "https://eu.api.cohere.ai/",
+            "https://cohere.ai",
+        ] {
+            assert_eq!(rule(cohere), Retirement::Cohere, "{cohere}");
+        }
+        for other in [
+            "http://127.0.0.1:8080/",
+            "https://notcohere.com/",
+            "https://api.cohere.com.evil.example/",
+            "https://cohere.company.example/",
+        ] {
+            assert_eq!(rule(other), Retirement::IfApiBody, "{other}");
+        }
+        for prefixed in ["https://api.cohere.com/v2", "http://localhost:8080/cohere"] {
+            assert_eq!(rule(prefixed), Retirement::Never, "{prefixed}");
         }
     }
 

@@ -34,6 +34,18 @@ struct Shape {
     id: Option<serde_json::Value>,
 }
 
+/// Whether `body` is the API's JSON error as the spec documents it for every status: an
+/// object whose `message` and `id` are strings. (Other servers' errors carry a message at
+/// most: httpmock's "did not match", FastAPI's `detail`, a proxy's HTML.)
+pub(crate) fn is_api_error(body: &[u8]) -> bool {
+    // A map, not a struct: serde reads a struct from an array of its fields too.
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_ok_and(|object| {
+        ["message", "id"]
+            .iter()
+            .all(|field| object.get(*field).is_some_and(serde_json::Value::is_string))
+    })
+}
+
 fn text_of(value: Option<&serde_json::Value>) -> Option<&str> {
     value.and_then(serde_json::Value::as_str)
 }
@@ -110,6 +122,24 @@ mod tests {
             parse(r#"{"message": 42, "data": "fallback"}"#),
             expected("fallback", None)
         );
+    }
+
+    #[test]
+    fn only_a_message_and_an_id_make_the_apis_error() {
+        assert!(is_api_error(br#"{"message": "Not Found", "id": "e-1"}"#));
+        assert!(is_api_error(
+            br#"{"id": "e-1", "message": "", "extra": [1]}"#
+        ));
+        for other in [
+            r#"{"message": "Request did not match any route or mock"}"#,
+            r#"{"detail": "Not Found"}"#,
+            r#"{"message": "x", "id": 7}"#,
+            r#"["message", "id"]"#,
+            "<html>Not Found</html>",
+            "",
+        ] {
+            assert!(!is_api_error(other.as_bytes()), "{other}");
+        }
     }
 
     #[test]

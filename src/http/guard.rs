@@ -7,13 +7,41 @@
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
-/// The HTTP method and path template of the operation whose generated method is `name` (what
-/// progenitor's hooks see as `operation_id`), from the fragment.
-pub(crate) fn template_of(name: &str) -> Option<(&'static str, &'static str)> {
+/// The HTTP method and path template of the fragment's operation whose generated method is
+/// `name` (what progenitor's hooks see as `operation_id`).
+///
+/// progenitor names a method after its operationId in snake case (`oAuthAuthorize-connector`
+/// becomes `o_auth_authorize_connector`): it changes case and separators, nothing else. So the
+/// two are matched on their letters and digits, case aside; build.rs refuses a fragment in
+/// which two operationIds would match the same name.
+pub(crate) fn shape_of_generated(name: &str) -> Option<(&'static str, &'static str)> {
     OPERATIONS
         .iter()
-        .find(|(method_name, ..)| *method_name == name)
-        .map(|(_, _, method, path)| (*method, *path))
+        .find(|(operation_id, ..)| same_letters(operation_id, name))
+        .map(|(_, method, path)| (*method, *path))
+}
+
+fn same_letters(left: &str, right: &str) -> bool {
+    letters(left).eq(letters(right))
+}
+
+/// `text`'s letters and digits, lowercased.
+fn letters(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+}
+
+/// Checks `url` against `base_url` (the client's, already a valid URL) followed by `template`.
+pub(crate) fn check_url(base_url: &str, template: &str, url: &reqwest::Url) -> Result<(), String> {
+    let path = url.path();
+    check_path(base_path(base_url), template, path).or_else(|refusal| {
+        // A base URL the parser normalised (`/a b` becomes `/a%20b`): compare with that.
+        match reqwest::Url::parse(base_url) {
+            Ok(base) => check_path(base.path(), template, path),
+            Err(_) => Err(refusal),
+        }
+    })
 }
 
 /// Checks `path` (as the URL parser left it) against `base_path` (the path of the client's
@@ -73,17 +101,36 @@ mod tests {
     #[test]
     fn every_operation_of_the_fragment_is_in_the_table() {
         for operation in crate::Operation::ALL {
-            let (_, _, method, path) = OPERATIONS
+            let (_, method, path) = OPERATIONS
                 .iter()
-                .find(|(_, id, ..)| *id == operation.id())
+                .find(|(id, ..)| *id == operation.id())
                 .unwrap();
             assert_eq!(*method, operation.method());
             assert_eq!(*path, operation.path_template());
         }
-        assert_eq!(
-            template_of("o_auth_authorize_connector"),
-            Some(("POST", "/v1/connectors/{id}/oauth/authorize"))
-        );
+    }
+
+    #[test]
+    fn generated_method_names_find_their_operation() {
+        for (name, expected) in [
+            ("list_connectors", crate::Operation::ListConnectors),
+            ("create_connector", crate::Operation::CreateConnector),
+            ("get_connector", crate::Operation::GetConnector),
+            ("update_connector", crate::Operation::UpdateConnector),
+            ("delete_connector", crate::Operation::DeleteConnector),
+            (
+                "o_auth_authorize_connector",
+                crate::Operation::AuthorizeOAuth,
+            ),
+        ] {
+            assert_eq!(
+                shape_of_generated(name),
+                Some((expected.method(), expected.path_template())),
+                "{name}"
+            );
+        }
+        assert_eq!(shape_of_generated("list_connector"), None);
+        assert_eq!(shape_of_generated("oauth_authorize"), None);
     }
 
     #[test]

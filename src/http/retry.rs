@@ -162,6 +162,7 @@ mod tests {
             retry_after,
             b"",
             true,
+            crate::core::error::Retirement::Cohere,
             &Redactor::default(),
         ))
     }

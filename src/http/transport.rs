@@ -1,21 +1,15 @@
-//! What every request and response goes through: progenitor's `ClientHooks`, implemented for
-//! the raw client. This is the only place that touches headers and bodies on the wire.
-//!
-//! Before sending: the path guard, the credential rules, the headers. After: redirects are
-//! refused, successful bodies are size-limited, and error bodies are read here so that their
-//! status survives whatever the body holds.
+//! The rules every request follows, whichever client sends it (the facade's calls and the raw
+//! client's alike): the path guard, the credential rules, the headers, the timeouts, and the
+//! size of the bodies read back. This is the only place that touches headers on the wire.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use progenitor_client::{ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use reqwest::{Response, Url};
+use reqwest::{StatusCode, Url};
 
 use super::guard;
-use super::intercepted::Intercepted;
 use crate::{Error, Result, Secret};
 
 /// progenitor adds this header to every request; Cohere's API has no use for it.
@@ -44,7 +38,6 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 #[derive(Clone, Default)]
 pub struct Transport {
     settings: Arc<TransportSettings>,
-    error_bodies: ErrorBodies,
     /// What one call changes (its timeout, extra headers).
     call: Option<Arc<CallOverrides>>,
 }
@@ -56,18 +49,6 @@ pub(crate) struct CallOverrides {
     pub timeout: Option<Duration>,
     /// Set over the client's headers.
     pub headers: HeaderMap,
-}
-
-/// What happens to the body of an error status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum ErrorBodies {
-    /// A JSON object goes on to progenitor, which decodes it as the fragment's error type;
-    /// anything else is read here (so the status is not lost). For raw users.
-    #[default]
-    Typed,
-    /// Every error body is read here and handed over as bytes: the facade decodes it with its
-    /// own type, whatever the fragment says an error looks like.
-    Read,
 }
 
 #[derive(Default)]
@@ -90,29 +71,16 @@ impl Transport {
     ///
     /// [`Error::Config`] for an empty key or one that is not printable ASCII without spaces.
     pub fn with_api_key(api_key: impl Into<Secret>) -> Result<Self> {
-        Ok(Self::from_settings(
-            TransportSettings {
-                authorization: Some(bearer(&api_key.into())?),
-                user_agent: Some(default_user_agent()),
-                ..TransportSettings::default()
-            },
-            ErrorBodies::Typed,
-        ))
+        Ok(Self::from_settings(TransportSettings {
+            authorization: Some(bearer(&api_key.into())?),
+            user_agent: Some(default_user_agent()),
+            ..TransportSettings::default()
+        }))
     }
 
-    pub(crate) fn from_settings(settings: TransportSettings, error_bodies: ErrorBodies) -> Self {
+    pub(crate) fn from_settings(settings: TransportSettings) -> Self {
         Self {
             settings: Arc::new(settings),
-            error_bodies,
-            call: None,
-        }
-    }
-
-    /// The same settings, with error bodies handled the other way.
-    pub(crate) fn with_error_bodies(&self, error_bodies: ErrorBodies) -> Self {
-        Self {
-            settings: Arc::clone(&self.settings),
-            error_bodies,
             call: None,
         }
     }
@@ -121,15 +89,77 @@ impl Transport {
     pub(crate) fn for_call(&self, call: Option<Arc<CallOverrides>>) -> Self {
         Self {
             settings: Arc::clone(&self.settings),
-            error_bodies: self.error_bodies,
             call,
         }
     }
 
-    fn max_response_bytes(&self) -> usize {
-        self.settings
-            .max_response_bytes
-            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES)
+    /// The most a body with `status` may hold: [`max_response_bytes`] for a success, the
+    /// [`ERROR_BODY_READ_LIMIT`] for anything else.
+    ///
+    /// [`max_response_bytes`]: crate::ClientBuilder::max_response_bytes
+    pub(crate) fn body_limit(&self, status: StatusCode) -> usize {
+        if status.is_success() {
+            self.settings
+                .max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES)
+        } else {
+            ERROR_BODY_READ_LIMIT
+        }
+    }
+
+    /// Applies the rules to `request`, which `base_url`'s client built for the operation of
+    /// `method` and path `template`: the request must have that method and exactly that path
+    /// (the [`guard`]), the key goes only over https or to loopback, and the headers and the
+    /// timeout are set. The refusal never contains the key.
+    pub(crate) fn prepare(
+        &self,
+        base_url: &str,
+        (method, template): (&str, &str),
+        request: &mut reqwest::Request,
+    ) -> std::result::Result<(), String> {
+        if request.method().as_str() != method {
+            return Err(format!(
+                "the operation at {template} must be sent as {method}, not {}",
+                request.method()
+            ));
+        }
+        guard::check_url(base_url, template, request.url())?;
+        let settings = &*self.settings;
+        if settings.authorization.is_some()
+            && !may_carry_credentials(request.url(), settings.allow_insecure_http)
+        {
+            return Err(format!(
+                "refusing to send the API key over {}:// to {}; use https, or allow_insecure_http(true)",
+                request.url().scheme(),
+                request.url().host_str().unwrap_or("an unknown host"),
+            ));
+        }
+        let headers = request.headers_mut();
+        headers.remove(PROGENITOR_VERSION_HEADER);
+        if let Some(authorization) = &settings.authorization {
+            headers.insert(AUTHORIZATION, authorization.clone());
+        }
+        if let Some(user_agent) = &settings.user_agent {
+            headers.insert(USER_AGENT, user_agent.clone());
+        }
+        // A name passed to the raw builder for this one call wins over the client's.
+        if let Some(name) = &settings.client_name
+            && !headers.contains_key(CLIENT_NAME_HEADER)
+        {
+            headers.insert(CLIENT_NAME_HEADER, name.clone());
+        }
+        if let Some(timeout) = settings.attempt_timeout {
+            request.timeout_mut().get_or_insert(timeout);
+        }
+        if let Some(call) = &self.call {
+            for (name, value) in &call.headers {
+                request.headers_mut().insert(name, value.clone());
+            }
+            if let Some(timeout) = call.timeout {
+                *request.timeout_mut() = Some(timeout);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -143,7 +173,7 @@ impl fmt::Debug for Transport {
             )
             .field("client_name", &settings.client_name)
             .field("attempt_timeout", &settings.attempt_timeout)
-            .field("max_response_bytes", &self.max_response_bytes())
+            .field("max_response_bytes", &self.body_limit(StatusCode::OK))
             .field("allow_insecure_http", &settings.allow_insecure_http)
             .finish()
     }
@@ -209,257 +239,84 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The guard (see [`guard`]): the request's method and URL path must be exactly its
-/// operation's.
-fn check_shape(
-    base_url: &str,
-    request: &reqwest::Request,
-    info: &OperationInfo,
-) -> Result<(), String> {
-    let (method, template) = guard::template_of(info.operation_id)
-        .ok_or_else(|| format!("unknown operation {:?}", info.operation_id))?;
-    if request.method().as_str() != method {
-        return Err(format!(
-            "{} must be sent as {method}, not {}",
-            info.operation_id,
-            request.method()
-        ));
-    }
-    let path = request.url().path();
-    guard::check_path(guard::base_path(base_url), template, path).or_else(|refusal| {
-        // A base URL the parser normalised (`/a b` becomes `/a%20b`): compare with that.
-        match Url::parse(base_url) {
-            Ok(base) => guard::check_path(base.path(), template, path),
-            Err(_) => Err(refusal),
-        }
-    })
-}
-
-/// progenitor's `pre` hook, for every client generated over [`Transport`]: the path guard,
-/// the credential rules, the headers.
-pub(crate) async fn pre_hook<C, E>(
-    client: &C,
-    request: &mut reqwest::Request,
-    info: &OperationInfo,
-) -> std::result::Result<(), progenitor_client::Error<E>>
-where
-    C: ClientInfo<Transport>,
-{
-    check_shape(client.baseurl(), request, info)
-        .map_err(progenitor_client::Error::InvalidRequest)?;
-    let settings = &client.inner().settings;
-    if settings.authorization.is_some()
-        && !may_carry_credentials(request.url(), settings.allow_insecure_http)
-    {
-        return Err(progenitor_client::Error::InvalidRequest(format!(
-            "refusing to send the API key over {}:// to {}; use https, or allow_insecure_http(true)",
-            request.url().scheme(),
-            request.url().host_str().unwrap_or("an unknown host"),
-        )));
-    }
-    let headers = request.headers_mut();
-    headers.remove(PROGENITOR_VERSION_HEADER);
-    if let Some(authorization) = &settings.authorization {
-        headers.insert(AUTHORIZATION, authorization.clone());
-    }
-    if let Some(user_agent) = &settings.user_agent {
-        headers.insert(USER_AGENT, user_agent.clone());
-    }
-    // A name passed to the raw builder for this one call wins over the client's.
-    if let Some(name) = &settings.client_name
-        && !headers.contains_key(CLIENT_NAME_HEADER)
-    {
-        headers.insert(CLIENT_NAME_HEADER, name.clone());
-    }
-    if let Some(timeout) = settings.attempt_timeout {
-        request.timeout_mut().get_or_insert(timeout);
-    }
-    if let Some(call) = &client.inner().call {
-        for (name, value) in &call.headers {
-            request.headers_mut().insert(name, value.clone());
-        }
-        if let Some(timeout) = call.timeout {
-            *request.timeout_mut() = Some(timeout);
-        }
-    }
-    Ok(())
-}
-
-/// progenitor's `exec` hook, for every client generated over [`Transport`]: sends, refuses
-/// redirects, limits successful bodies and reads error bodies.
-pub(crate) async fn exec_hook<C>(
-    client: &C,
-    request: reqwest::Request,
-    _info: &OperationInfo,
-) -> reqwest::Result<Response>
-where
-    C: ClientInfo<Transport>,
-{
-    let sent_to = request.url().clone();
-    let response = client.client().execute(request).await?;
-    let status = response.status();
-    let redirected = response.url() != &sent_to;
-    let transport = client.inner();
-    Ok(if status.is_redirection() || redirected {
-        let parts = head_of(&response);
-        let url = response.url().clone();
-        drop(response);
-        failing(
-            parts,
-            url,
-            Intercepted::Redirect {
-                status,
-                followed: redirected,
-            },
-        )
-    } else if status.is_success() {
-        limit_body(response, transport.max_response_bytes())
+/// What the API never sends and neither client uses: a redirect. `followed`: the HTTP client
+/// had already followed it (a client the caller gave, built without `Policy::none()`).
+pub(crate) fn redirect_refusal(status: StatusCode, followed: bool) -> String {
+    if followed {
+        "the HTTP client followed a redirect, which the API never sends; the answer came from \
+         another URL and was not used: check the base URL and any proxy"
+            .to_owned()
     } else {
-        match transport.error_bodies {
-            ErrorBodies::Read => read_error_body(response).await,
-            ErrorBodies::Typed => screen_error_body(response).await,
-        }
-    })
+        format!(
+            "the server answered {status} with a redirect, which the API never does; it was \
+             not followed: check the base URL and any proxy in between"
+        )
+    }
 }
 
-/// A successful body larger than `max` fails to read with
-/// [`http_body_util::LengthLimitError`] instead of filling memory; a `Content-Length` over the
-/// limit fails before anything is read. A body that declares a length within the limit is
-/// already bounded by HTTP framing (hyper refuses more bytes than declared), so it is passed
-/// through untouched: the common case costs nothing.
-fn limit_body(response: Response, max: usize) -> Response {
-    let max_u64 = u64::try_from(max).unwrap_or(u64::MAX);
-    if response
-        .content_length()
-        .is_some_and(|length| length <= max_u64)
-    {
-        return response;
+/// What the raw client's `exec` hook found that progenitor must not decode; the `post` hook
+/// turns it into progenitor's own `Error::Custom` (see `src/raw.rs`).
+#[derive(Clone, Debug)]
+pub(crate) enum Refusal {
+    /// The HTTP client followed a redirect: the answer is another URL's.
+    FollowedRedirect,
+    /// The body is over the limit for its status.
+    TooLarge { status: StatusCode, limit: usize },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FollowedRedirect => f.write_str(&redirect_refusal(StatusCode::FOUND, true)),
+            Self::TooLarge { status, limit } => write!(
+                f,
+                "the {status} response's body is over {limit} bytes (length limit exceeded); it was not read"
+            ),
+        }
     }
+}
+
+/// The raw client's `exec` hook: sends `request`, then reads the body back under the
+/// [`Transport::body_limit`] of its status, so that progenitor decodes from memory that is
+/// bounded. A followed redirect or a body over the limit is handed back without its body and
+/// with a [`Refusal`] in its extensions. A body that breaks off is reqwest's error.
+pub(crate) async fn send_for_raw(
+    http: &reqwest::Client,
+    transport: &Transport,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let sent_to = request.url().clone();
+    let response = http.execute(request).await?;
     let url = response.url().clone();
-    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let limited = reqwest::Body::wrap(http_body_util::Limited::new(body, max));
-    rebuild(parts, url, limited)
-}
-
-/// Reads the error body here (up to [`ERROR_BODY_READ_LIMIT`]) and hands it over as an
-/// [`Intercepted::ErrorStatus`].
-async fn read_error_body(response: Response) -> Response {
-    let (parts, url) = (head_of(&response), response.url().clone());
     let status = response.status();
-    let headers = response.headers().clone();
-    let (body, complete) = read_prefix(response, ERROR_BODY_READ_LIMIT).await;
-    failing(
-        parts,
-        url,
-        Intercepted::ErrorStatus {
-            status,
-            headers,
-            body,
-            complete,
-        },
-    )
-}
-
-/// For raw users: a JSON object goes on to progenitor unchanged; anything else (a proxy's
-/// HTML page, an empty body) would surface as a payload error that lost the status, so it is
-/// handed over as an [`Intercepted::ErrorStatus`] instead.
-async fn screen_error_body(response: Response) -> Response {
-    let (parts, url) = (head_of(&response), response.url().clone());
-    let status = response.status();
-    let headers = response.headers().clone();
-    let (body, complete) = read_prefix(response, ERROR_BODY_READ_LIMIT).await;
-    if complete && is_json_object(&body) {
-        return rebuild(parts, url, reqwest::Body::from(body));
-    }
-    failing(
-        parts,
-        url,
-        Intercepted::ErrorStatus {
-            status,
-            headers,
-            body,
-            complete,
-        },
-    )
-}
-
-fn is_json_object(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
-        && body
-            .iter()
-            .find(|byte| !byte.is_ascii_whitespace())
-            .is_some_and(|first| *first == b'{')
-}
-
-/// Up to `limit` bytes of the body, and whether that was all of it. A body that breaks off
-/// gives what arrived.
-async fn read_prefix(mut response: Response, limit: usize) -> (Bytes, bool) {
-    let mut collected = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let room = limit.saturating_sub(collected.len());
-                if chunk.len() > room {
-                    collected.extend_from_slice(&chunk[..room]);
-                    return (collected.into(), false);
-                }
-                collected.extend_from_slice(&chunk);
-            }
-            Ok(None) => return (collected.into(), true),
-            Err(_) => return (collected.into(), false),
-        }
-    }
-}
-
-/// The status, version and headers of a response, for a rebuilt one.
-fn head_of(response: &Response) -> http::response::Parts {
-    let mut parts = http::Response::new(()).into_parts().0;
-    parts.status = response.status();
-    parts.version = response.version();
-    parts.headers = response.headers().clone();
-    parts
-}
-
-/// A response whose body fails to read with `why`.
-fn failing(parts: http::response::Parts, url: Url, why: Intercepted) -> Response {
-    let body = futures_util::stream::once(async move { Err::<Bytes, _>(why) });
-    rebuild(parts, url, reqwest::Body::wrap_stream(body))
-}
-
-fn rebuild(mut parts: http::response::Parts, url: Url, body: reqwest::Body) -> Response {
-    // reqwest keeps a response's URL in its extensions; carry it over so that
-    // `Response::url()` still names the real endpoint.
-    use reqwest::ResponseBuilderExt;
-    if let Ok(marker) = http::Response::builder().url(url).body(()) {
-        parts.extensions.extend(marker.into_parts().0.extensions);
-    }
-    Response::from(http::Response::from_parts(parts, body))
-}
-
-/// Implements progenitor's hooks for a generated `Client` with the crate's transport rules
-/// (`pre_hook`, `exec_hook`): one definition for the raw client and the facade's bindings.
-macro_rules! transport_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::http::transport::Transport> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> std::result::Result<(), progenitor_client::Error<E>> {
-                $crate::http::transport::pre_hook(self, request, info).await
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                $crate::http::transport::exec_hook(self, request, info).await
-            }
+    let declared = response.content_length();
+    let (mut head, body) = http::Response::from(response).into_parts();
+    let (body, refusal) = if url != sent_to {
+        (bytes::Bytes::new(), Some(Refusal::FollowedRedirect))
+    } else {
+        let limit = transport.body_limit(status);
+        match super::body::read_body(body, declared, limit).await {
+            Ok(body) => (body, None),
+            Err(super::body::BodyError::Broken { error, .. }) => return Err(error),
+            Err(_) => (
+                bytes::Bytes::new(),
+                Some(Refusal::TooLarge { status, limit }),
+            ),
         }
     };
+    if let Some(refusal) = refusal {
+        head.extensions.insert(refusal);
+    }
+    // reqwest keeps a response's URL in its extensions: carry it over so that
+    // `Response::url()` still names the endpoint.
+    use reqwest::ResponseBuilderExt;
+    if let Ok(marker) = http::Response::builder().url(url).body(()) {
+        head.extensions.extend(marker.into_parts().0.extensions);
+    }
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        head, body,
+    )))
 }
-pub(crate) use transport_hooks;
 
 #[cfg(test)]
 mod tests {
@@ -496,15 +353,5 @@ mod tests {
         for bad in ["clé", "a\nb", "", " ", "\u{7f}"] {
             assert!(client_name_header(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn only_json_objects_pass_through_to_the_typed_decoder() {
-        assert!(is_json_object(br#"{"message": "nope", "id": "x"}"#));
-        assert!(is_json_object(b" {} "));
-        assert!(!is_json_object(b"[]"));
-        assert!(!is_json_object(b"<html>bad gateway</html>"));
-        assert!(!is_json_object(b""));
-        assert!(!is_json_object(br#"{"message": "cut"#));
     }
 }

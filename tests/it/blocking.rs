@@ -1,5 +1,6 @@
 //! The blocking client: the same operations without a runtime, an iterator for the stream,
-//! and an error (not a panic, not a stall) inside an async runtime.
+//! waiting where async code may block (`spawn_blocking`, `block_in_place`), and an error (not
+//! a panic, not a stall) in a task of an async runtime.
 #![cfg(feature = "blocking")]
 
 use std::time::Duration;
@@ -125,4 +126,84 @@ async fn inside_an_async_runtime_it_returns_an_error_and_drops_cleanly() {
     assert!(matches!(items.next(), Some(Err(Error::Config { .. }))));
     assert!(items.next().is_none());
     drop(client);
+}
+
+/// A blocking client for an emulator served by the calling test's own runtime: if the call
+/// stalled that runtime, the emulator could not answer and the test would hang.
+async fn client_on_this_runtime(seed: usize) -> (Emulator, blocking::Client) {
+    let emulator = Emulator::builder().seed(seed).start().await.unwrap();
+    let client = Client::builder()
+        .api_key(emulator.api_key())
+        .base_url(emulator.base_url())
+        .build_blocking()
+        .unwrap();
+    (emulator, client)
+}
+
+#[tokio::test]
+async fn inside_spawn_blocking_of_a_current_thread_runtime_it_waits() {
+    let (_emulator, client) = client_on_this_runtime(3).await;
+    let (listed, ids) = tokio::task::spawn_blocking(move || {
+        let listed = client
+            .connectors()
+            .list()
+            .send()
+            .map(|page| page.connectors.len());
+        let ids: Vec<String> = client
+            .connectors()
+            .list()
+            .limit(2)
+            .iter()
+            .map(|connector| connector.unwrap().id.into_string())
+            .collect();
+        (listed, ids)
+    })
+    .await
+    .unwrap();
+    assert_eq!(listed.unwrap(), 3);
+    assert_eq!(ids.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_spawn_blocking_and_block_in_place_of_a_multi_thread_runtime_it_waits() {
+    let (_emulator, client) = client_on_this_runtime(2).await;
+    let in_pool = client.clone();
+    let pages = tokio::task::spawn_blocking(move || in_pool.connectors().list().pages().count())
+        .await
+        .unwrap();
+    assert_eq!(pages, 1);
+    let got = tokio::task::block_in_place(|| client.connectors().get("sample-connector-1").send());
+    assert_eq!(got.unwrap().id, "sample-connector-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_task_on_a_worker_thread_it_returns_an_error() {
+    let (_emulator, client) = client_on_this_runtime(1).await;
+    let (send, first_item) = tokio::spawn(async move {
+        let send = client.connectors().list().send();
+        let first_item = client.connectors().list().iter().next();
+        (send, first_item)
+    })
+    .await
+    .unwrap();
+    let error = send.unwrap_err();
+    assert!(matches!(error, Error::Config { .. }), "{error:?}");
+    assert!(error.to_string().contains("spawn_blocking"), "{error}");
+    assert!(matches!(first_item, Some(Err(Error::Config { .. }))));
+}
+
+#[test]
+fn in_a_local_set_it_returns_an_error() {
+    let (_runtime, emulator) = emulator(1);
+    let client = blocking_client(&emulator);
+    let local = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = tokio::task::LocalSet::new().block_on(&local, async move {
+        tokio::task::spawn_local(async move { client.connectors().list().send() })
+            .await
+            .unwrap()
+    });
+    assert!(matches!(outcome, Err(Error::Config { .. })), "{outcome:?}");
 }

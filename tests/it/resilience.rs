@@ -538,6 +538,173 @@ async fn a_stream_can_move_into_a_spawned_task() {
     assert_eq!(count, 30);
 }
 
+// ---- a listing that ends short of its total_count ----------------------------------------
+
+/// A page of connectors `ids`, with `total_count` when given.
+fn page_reply(ids: std::ops::Range<usize>, total: Option<usize>) -> Reply {
+    let mut body = page_body(ids, 0);
+    match total {
+        Some(total) => body["total_count"] = json!(total),
+        None => {
+            body.as_object_mut().unwrap().remove("total_count");
+        }
+    }
+    Reply::json(200, body)
+}
+
+#[tokio::test]
+async fn pages_that_end_short_of_total_count_are_an_error_not_a_smaller_account() {
+    let script = || {
+        vec![
+            page_reply(0..100, Some(250)),
+            page_reply(100..150, Some(250)),
+        ]
+    };
+    let server = ScriptedServer::start(script()).await;
+    let client = fast(&server.url, 0).build().unwrap();
+    let items: Vec<_> = client.connectors().list().stream().collect().await;
+    assert_eq!(items.len(), 151);
+    assert!(items[..150].iter().all(Result::is_ok));
+    let error = items[150].as_ref().unwrap_err();
+    assert!(matches!(error, Error::Protocol { .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains("150 of 250"), "{text}");
+    assert_eq!(server.requests(), 2, "no request after the short page");
+
+    let server = ScriptedServer::start(script()).await;
+    let client = fast(&server.url, 0).build().unwrap();
+    let pages: Vec<_> = client.connectors().list().pages().collect().await;
+    let sizes: Vec<_> = pages
+        .iter()
+        .map(|page| page.as_ref().map(|page| page.connectors.len()))
+        .collect();
+    assert!(
+        matches!(sizes[..], [Ok(100), Ok(50), Err(Error::Protocol { .. })]),
+        "{sizes:?}"
+    );
+    assert_eq!(pages.len(), 3);
+    // What callers collect with `try_collect` is the error, never 150 connectors.
+    let server = ScriptedServer::start(script()).await;
+    let collected: cohere_connectors::Result<Vec<_>> = fast(&server.url, 0)
+        .build()
+        .unwrap()
+        .connectors()
+        .list()
+        .stream()
+        .try_collect()
+        .await;
+    assert!(
+        matches!(collected, Err(Error::Protocol { .. })),
+        "{collected:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_page_before_total_count_is_an_error_too() {
+    let server = ScriptedServer::start(vec![
+        page_reply(0..100, Some(300)),
+        page_reply(100..200, Some(300)),
+        page_reply(0..0, Some(300)),
+    ])
+    .await;
+    let items: Vec<_> = fast(&server.url, 0)
+        .build()
+        .unwrap()
+        .connectors()
+        .list()
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 201);
+    let error = items[200].as_ref().unwrap_err();
+    assert!(error.to_string().contains("200 of 300"), "{error}");
+}
+
+#[tokio::test]
+async fn connectors_deleted_during_the_walk_shrink_the_total_and_the_walk_ends_cleanly() {
+    // 10 connectors are deleted between the first and second pages: the server reports the
+    // new total on the pages after, and the last page is short of the first total only.
+    let server = ScriptedServer::start(vec![
+        page_reply(0..100, Some(250)),
+        page_reply(110..210, Some(240)),
+        page_reply(210..250, Some(240)),
+    ])
+    .await;
+    let ids: Vec<String> = fast(&server.url, 0)
+        .build()
+        .unwrap()
+        .connectors()
+        .list()
+        .stream()
+        .map_ok(|c| c.id.into_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 240);
+    assert_eq!(server.requests(), 3);
+}
+
+#[tokio::test]
+async fn without_a_total_count_a_short_page_ends_the_walk() {
+    let server =
+        ScriptedServer::start(vec![page_reply(0..100, None), page_reply(100..150, None)]).await;
+    let ids: Vec<String> = fast(&server.url, 0)
+        .build()
+        .unwrap()
+        .connectors()
+        .list()
+        .stream()
+        .map_ok(|c| c.id.into_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 150);
+}
+
+#[tokio::test]
+async fn a_total_count_sent_once_still_counts_when_later_pages_omit_it() {
+    let server = ScriptedServer::start(vec![
+        page_reply(0..100, Some(250)),
+        page_reply(100..150, None),
+    ])
+    .await;
+    let outcome: cohere_connectors::Result<Vec<_>> = fast(&server.url, 0)
+        .build()
+        .unwrap()
+        .connectors()
+        .list()
+        .stream()
+        .try_collect()
+        .await;
+    let error = outcome.unwrap_err();
+    assert!(error.to_string().contains("150 of 250"), "{error}");
+}
+
+#[tokio::test]
+async fn a_500_on_page_three_is_an_error_after_the_retries_never_a_smaller_truth() {
+    let server = ScriptedServer::start(vec![
+        page_reply(0..100, Some(300)),
+        page_reply(100..200, Some(300)),
+        Reply::json(500, json!({"message": "page three broke"})),
+    ])
+    .await;
+    let outcome: cohere_connectors::Result<Vec<_>> = fast(&server.url, 2)
+        .build()
+        .unwrap()
+        .connectors()
+        .list()
+        .stream()
+        .try_collect()
+        .await;
+    let error = outcome.unwrap_err();
+    assert_eq!(error.status(), Some(500), "{error}");
+    assert_eq!(
+        server.requests(),
+        5,
+        "two pages, then page three and its two retries"
+    );
+}
+
 // ---- concurrency --------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! `cargo xtask spec [--check | --diff] --upstream PATH [--out PATH]`
 //! `cargo xtask drift --upstream PATH [--only NAME]`
 //! `cargo xtask bench-report [--dir PATH]`
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,12 +1,15 @@
 //! `cargo xtask spec` against Cohere's real upstream definition and variations of it.
 //!
-//! The upstream file is `../shared/reference/cohere-openapi.yaml` beside the workspace, or the
-//! path in `COHERE_UPSTREAM_SPEC`. Without it, these tests are skipped with a printed reason
-//! on a user's machine; in CI (`CI` set) its absence fails them.
+//! The upstream file is read by the workspace's one loader
+//! (`cohere_connectors_testing::upstream::upstream_spec`): `../shared/reference/cohere-openapi.yaml`
+//! beside the workspace, or the path in `COHERE_UPSTREAM_SPEC`. Without it, these tests are
+//! skipped with a printed reason on a user's machine; in CI (`CI` set) its absence fails them.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use cohere_connectors_testing::upstream;
 use xtask::spec::{self, FRAGMENT_PATH, Freshness};
 use yaml_serde::Value;
 
@@ -17,43 +20,11 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn upstream_path() -> PathBuf {
-    std::env::var_os("COHERE_UPSTREAM_SPEC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared/reference/cohere-openapi.yaml"))
-}
-
-/// The upstream's bytes, or `None` (with the reason printed) outside CI when it is missing.
-fn upstream() -> Option<Vec<u8>> {
-    let path = upstream_path();
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) if std::env::var_os("CI").is_some() => panic!(
-            "CI needs Cohere's upstream spec at {} ({error}); set COHERE_UPSTREAM_SPEC",
-            path.display()
-        ),
-        Err(error) => {
-            // Straight to stderr: the test harness captures `eprintln!` of tests that pass,
-            // and a skip must be seen.
-            let _ = std::io::Write::write_all(
-                &mut std::io::stderr(),
-                format!(
-                    "SKIPPED: Cohere's upstream spec is not at {} ({error}); put ../shared \
-                     beside the checkout or set COHERE_UPSTREAM_SPEC\n",
-                    path.display()
-                )
-                .as_bytes(),
-            );
-            None
-        }
-    }
-}
-
-/// The upstream, or return from the test (skipped) when it is not there.
+/// The upstream's bytes, or return from the test (skipped) when it is not there.
 macro_rules! upstream_or_skip {
     () => {
-        match upstream() {
-            Some(bytes) => bytes,
+        match upstream::upstream_spec() {
+            Some(text) => text.as_bytes(),
             None => return,
         }
     };
@@ -77,7 +48,7 @@ fn progenitor_accepts(fragment: &str) {
 
 #[test]
 fn the_checked_in_fragment_is_what_the_upstream_gives() {
-    let fragment = spec::generate(&upstream_or_skip!()).unwrap();
+    let fragment = spec::generate(upstream_or_skip!()).unwrap();
     if let Freshness::Stale { diff } = spec::compare(&checked_in_fragment(), &fragment) {
         panic!("openapi/connectors.yaml is stale:\n{diff}");
     }
@@ -87,19 +58,19 @@ fn the_checked_in_fragment_is_what_the_upstream_gives() {
 fn generation_is_deterministic() {
     let upstream = upstream_or_skip!();
     assert_eq!(
-        spec::generate(&upstream).unwrap(),
-        spec::generate(&upstream).unwrap()
+        spec::generate(upstream).unwrap(),
+        spec::generate(upstream).unwrap()
     );
 }
 
 #[test]
 fn progenitor_accepts_the_fragment() {
-    progenitor_accepts(&spec::generate(&upstream_or_skip!()).unwrap());
+    progenitor_accepts(&spec::generate(upstream_or_skip!()).unwrap());
 }
 
 #[test]
 fn the_fragment_carries_no_upstream_prose() {
-    let fragment = spec::generate(&upstream_or_skip!()).unwrap();
+    let fragment = spec::generate(upstream_or_skip!()).unwrap();
     let body: Vec<&str> = fragment
         .lines()
         .filter(|line| !line.starts_with('#'))
@@ -136,8 +107,8 @@ fn the_fragment_carries_no_upstream_prose() {
 
 /// Parses the upstream, lets `change` edit it structurally, and serialises it again.
 fn edited_upstream(change: impl FnOnce(&mut Value)) -> Option<Vec<u8>> {
-    let text = String::from_utf8(upstream()?).unwrap();
-    let mut document = spec::parse::parse_yaml(&text).unwrap();
+    let text = upstream::upstream_spec()?;
+    let mut document = spec::parse::parse_yaml(text).unwrap();
     drop_big_integers(&mut document);
     change(&mut document);
     Some(yaml_serde::to_string(&document).unwrap().into_bytes())
@@ -202,7 +173,7 @@ fn the_check_passes_through_the_binary() {
     upstream_or_skip!();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["spec", "--check", "--upstream"])
-        .arg(upstream_path())
+        .arg(upstream::path())
         .arg("--out")
         .arg(workspace_root().join(FRAGMENT_PATH))
         .output()
@@ -264,9 +235,11 @@ fn an_upstream_that_fixed_its_required_names_needs_no_repair() {
 /// accepts every fragment the xtask writes.
 #[test]
 fn every_mutation_of_the_drift_corpus_gets_its_expected_outcome() {
-    let upstream = String::from_utf8(upstream_or_skip!()).unwrap();
+    let Some(upstream) = upstream::upstream_spec() else {
+        return;
+    };
     for mutation in xtask::drift::mutations() {
-        match xtask::drift::run_xtask(&upstream, &mutation) {
+        match xtask::drift::run_xtask(upstream, &mutation) {
             Ok(Some(fragment)) => progenitor_accepts(&fragment),
             Ok(None) => {}
             Err(failure) => panic!("{}: {failure}", mutation.name),

@@ -5,6 +5,9 @@
 //! ```sh
 //! cargo run --release -p cohere-connectors-benches --bin alloc_probe
 //! ```
+// A counting allocator is the one unsafe thing here (GlobalAlloc is an unsafe trait); it
+// is allowed where it is implemented and nowhere else.
+#![deny(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +24,7 @@ static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);

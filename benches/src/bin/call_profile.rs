@@ -8,6 +8,7 @@
 //!
 //! Instructions per call are `(Ir(CALLS) - Ir(0)) / CALLS`, which counts neither the start-up
 //! nor the server.
+#![forbid(unsafe_code)]
 
 use cohere_connectors::Client;
 use cohere_connectors_benches::fixture::{OutOfProcess, Shape};

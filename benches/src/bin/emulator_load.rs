@@ -8,6 +8,7 @@
 //! Starts the emulator with 50,000 connectors, sends 100,000 requests from 64 tasks (a mix of
 //! `get`, `list(limit=100)` at varied offsets, and create + delete), and prints requests per
 //! second and the emulator's resident memory before and after (`VmRSS`, `VmHWM`, Linux).
+#![forbid(unsafe_code)]
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

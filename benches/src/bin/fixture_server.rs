@@ -1,5 +1,6 @@
 //! `fixture_server SHAPE TOTAL`: serves the benchmark fixture in a process of its own and
 //! prints its base URL on the first line of stdout; runs until killed.
+#![forbid(unsafe_code)]
 
 use cohere_connectors_benches::fixture::{Fixture, Pages, Shape};
 

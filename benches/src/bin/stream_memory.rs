@@ -8,6 +8,7 @@
 //!
 //! Each size runs in a child process, so each peak (`VmHWM`, Linux) is its own. The pages
 //! come from an in-process server that renders each page on request, holding none.
+#![forbid(unsafe_code)]
 
 use std::process::{Command, ExitCode};
 

@@ -4,6 +4,7 @@
 //! does), and what they use: `connection` (the client), `secrets`, `confirm` (asking before
 //! destroying), `output` (everything written, escaped), `words` (library messages in the
 //! tool's words), `failure` (how a command ends, and the exit codes).
+#![forbid(unsafe_code)]
 
 mod args;
 mod commands;

@@ -23,6 +23,11 @@ const PHRASES: &[(&str, &str)] = &[
     (" (Document::with does this)", ""),
     ("(prune to delete it)", "(--prune to delete it)"),
     ("(re-send it to be sure)", "(--resend-secrets to be sure)"),
+    // A saved plan applied to another API than it was made against.
+    (
+        ", and the client is for ",
+        ", and --base-url (or CO_API_URL) is ",
+    ),
 ];
 
 /// The command that runs an operation.
@@ -78,6 +83,12 @@ mod tests {
         assert_eq!(
             in_cli_words("send numbers as strings (Document::with does this), and leave nulls out"),
             "send numbers as strings, and leave nulls out"
+        );
+        assert_eq!(
+            in_cli_words(
+                "the plan was made for https://a, and the client is for https://b: nothing was applied"
+            ),
+            "the plan was made for https://a, and --base-url (or CO_API_URL) is https://b: nothing was applied"
         );
         assert_eq!(
             in_cli_words("server said get-connector: x"),

@@ -3,6 +3,7 @@
 //! Serves the Connectors API emulator so that clients in any language (Cohere's Python or
 //! TypeScript SDK, curl) can use it: point them at the printed base URL with one of the keys.
 //! Its flags are the library's [`EmulatorArgs`], which `cohere-connectors emulator` shares.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 

@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
+use cohere_connectors::body::{BodyError, read_limited};
 use reqwest::header::{self, HeaderValue};
 
 use super::{SearchError, SearchRequest, SearchResponse};
@@ -378,8 +379,9 @@ fn unreachable(error: &reqwest::Error) -> SearchError {
 
 type Answer = (u16, Option<String>, Option<String>, Bytes);
 
-async fn read_answer(mut response: reqwest::Response, limit: usize) -> Result<Answer, SearchError> {
+async fn read_answer(response: reqwest::Response, limit: usize) -> Result<Answer, SearchError> {
     let too_large = SearchError::TooLarge { limit };
+    // A length declared over the limit is refused before a byte is read.
     let declared = response.content_length().unwrap_or(0);
     if usize::try_from(declared).map_or(true, |declared| declared > limit) {
         return Err(too_large);
@@ -394,18 +396,14 @@ async fn read_answer(mut response: reqwest::Response, limit: usize) -> Result<An
     };
     let content_type = text_header(header::CONTENT_TYPE);
     let location = text_header(header::LOCATION);
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response
-        .chunk()
+    // The SDK's one body limiter: it stops at the first byte past the limit.
+    let body = read_limited(response, limit)
         .await
-        .map_err(|error| unreachable(&error))?
-    {
-        if chunk.len() > limit.saturating_sub(body.len()) {
-            return Err(too_large);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((status, content_type, location, body.freeze()))
+        .map_err(|error| match error {
+            BodyError::Broken { error, .. } => unreachable(&error),
+            _ => too_large,
+        })?;
+    Ok((status, content_type, location, body))
 }
 
 /// The body of a successful answer as a [`SearchResponse`].

@@ -23,9 +23,12 @@
 //!
 //! [`sync`] compares an account with a manifest and makes it match (plan and apply).
 //!
+//! [`mcp`] serves an account's connectors as one MCP server, over stdio or Streamable HTTP.
+//!
 //! Depends on the SDK (`cohere-connectors`) and the connector kit (`cohere-connectors-kit`,
 //! whose search client calls the connectors). The layers, bottom up: errors, files and
-//! secrets; the manifest; export and the tools; plan and apply.
+//! secrets; the manifest; export and the tools; the MCP server (over the tools); plan and
+//! apply.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects)]
@@ -34,6 +37,7 @@ mod error;
 mod export;
 mod fs;
 mod manifest;
+pub mod mcp;
 pub mod oauth;
 mod secrets;
 pub mod sync;

@@ -4,7 +4,8 @@
 //! against anything of this crate's.
 //!
 //! Without the file, the tests that need it are skipped with a visible reason on a user's
-//! machine; in CI (`CI` set) its absence is a failure.
+//! machine; in CI (`CI` set) its absence is a failure. [`upstream_spec`] is that rule for
+//! every test that reads the file (these conformance checks, and the xtask's spec tests).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -19,7 +20,9 @@ pub struct Upstream {
     validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
 }
 
-fn path() -> PathBuf {
+/// Where the upstream definition is read from: `COHERE_UPSTREAM_SPEC`, or
+/// `shared/reference/cohere-openapi.yaml` beside the checkout.
+pub fn path() -> PathBuf {
     std::env::var_os("COHERE_UPSTREAM_SPEC")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -28,35 +31,43 @@ fn path() -> PathBuf {
         })
 }
 
-/// The upstream definition, or `None` (and a printed reason) when it is not there outside CI.
+/// The text of the upstream definition, read once; `None` (and a printed reason) when it is
+/// not there outside CI. In CI (`CI` set), a missing file panics: a check that cannot run is
+/// a failure there.
+pub fn upstream_spec() -> Option<&'static str> {
+    static TEXT: OnceLock<Option<String>> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let path = path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(error) if std::env::var_os("CI").is_some() => panic!(
+                "CI needs Cohere's upstream spec at {} ({error}); set COHERE_UPSTREAM_SPEC",
+                path.display()
+            ),
+            Err(error) => {
+                // Straight to stderr: the test harness captures `eprintln!` of tests that
+                // pass, and a skip must be seen.
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    format!(
+                        "SKIPPED: Cohere's upstream spec is not at {} ({error}); put ../shared \
+                         beside the checkout or set COHERE_UPSTREAM_SPEC\n",
+                        path.display()
+                    )
+                    .as_bytes(),
+                );
+                None
+            }
+        }
+    })
+    .as_deref()
+}
+
+/// The upstream definition, parsed, or `None` as [`upstream_spec`].
 pub fn upstream() -> Option<&'static Upstream> {
     static UPSTREAM: OnceLock<Option<Upstream>> = OnceLock::new();
     UPSTREAM
-        .get_or_init(|| {
-            let path = path();
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Some(Upstream::parse(&text)),
-                Err(error) if std::env::var_os("CI").is_some() => panic!(
-                    "CI needs Cohere's upstream spec at {} ({error}); set COHERE_UPSTREAM_SPEC",
-                    path.display()
-                ),
-                Err(error) => {
-                    // Straight to stderr: the test harness captures `eprintln!` of tests
-                    // that pass, and a skip must be seen.
-                    let _ = std::io::Write::write_all(
-                        &mut std::io::stderr(),
-                        format!(
-                            "SKIPPED conformance checks: Cohere's upstream spec is not at {} \
-                             ({error}); put ../shared beside the checkout or set \
-                             COHERE_UPSTREAM_SPEC\n",
-                            path.display()
-                        )
-                        .as_bytes(),
-                    );
-                    None
-                }
-            }
-        })
+        .get_or_init(|| upstream_spec().map(Upstream::parse))
         .as_ref()
 }
 

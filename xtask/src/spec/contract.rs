@@ -4,8 +4,8 @@
 //! the change and the facade item it breaks, rather than by rustc deep inside the facade.
 //!
 //! Everything else (new fields, new operations, renamed schemas, new statuses, other error
-//! bodies) is absorbed: the facade's bindings decode into the facade's own types, found by
-//! structure (see build.rs).
+//! bodies) is absorbed: the facade decodes answers into its own types from their bytes and
+//! names no generated item (see `src/api/seam/mod.rs`).
 
 use super::doc::{
     Mapping, Result, Value, map_at, map_path, operations, parse_component_ref, root, spec_error,
@@ -26,7 +26,7 @@ pub struct FacadeOperation {
     pub answer_fields: &'static [&'static str],
 }
 
-/// The six operations of `src/api/raw_seam/mod.rs`.
+/// The six operations of `src/api/seam/mod.rs`.
 pub const OPERATIONS: &[FacadeOperation] = &[
     FacadeOperation {
         id: "list-connectors",
@@ -109,7 +109,7 @@ pub fn check(document: &Value) -> Result<()> {
     }
     Err(spec_error!(
         "this upstream breaks what the facade depends on:\n{}\n\
-         Teach the facade the change in src/api/raw_seam/mod.rs (and this contract in \
+         Teach the facade the change in src/api/seam/mod.rs (and this contract in \
          xtask/src/spec/contract.rs), then run the xtask again. Nothing was written.",
         breaks
             .iter()

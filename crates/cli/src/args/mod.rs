@@ -5,6 +5,7 @@ mod check;
 mod connection;
 mod connectors;
 mod manifest;
+mod mcp;
 mod secrets;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -15,7 +16,8 @@ pub use connection::Connection;
 pub use connectors::{
     AuthorizeArgs, CreateArgs, DeleteArgs, GetArgs, JsonOutput, ListArgs, UpdateArgs,
 };
-pub use manifest::{ApplyArgs, ExportArgs, ManifestArgs, PlanArgs};
+pub use manifest::{ApplyArgs, ExportArgs, PlanArgs, Planning, Showing};
+pub use mcp::McpArgs;
 pub use secrets::{OAuthFlags, ServiceToken};
 
 const EXAMPLES: &str = "\
@@ -28,8 +30,13 @@ Examples:
   cohere-connectors export -o account.json        every connector, secrets as references
   cohere-connectors plan -f account.json          exit code 2 when the account differs
   cohere-connectors apply -f account.json --prune --yes
+  cohere-connectors plan -f account.json -o plan.json
+                                                  the plan saved, to review
+  cohere-connectors apply plan.json --yes         that plan, or nothing if the account
+                                                  changed since
   cohere-connectors check https://wiki.example.com/search \\
       --service-auth bearer --service-token-file token.txt
+  cohere-connectors mcp -f account.json --stdio   the connectors as tools of an MCP client
   cohere-connectors emulator --seed 20            a local, offline Connectors API
 
 Environment:
@@ -39,9 +46,10 @@ Environment:
   COHERE_CONNECTORS_ALLOW_INSECURE_HTTP   1: as --allow-insecure-http
   NO_COLOR                                no colour, whatever the terminal
 
-Exit codes: 0 success (plan: no change), 1 failure, 2 plan: the account differs,
-            64 wrong usage. A closed stdout (`| head`) stops a command quietly, with the
-            code it had reached (plan: 2 when the account differs).";
+Exit codes: 0 success (plan: no change), 1 failure (apply: also a saved plan refused),
+            2 plan: the account differs (with -o too), 64 wrong usage. A closed stdout
+            (`| head`) stops a command quietly, with the code it had reached (plan: 2 when
+            the account differs).";
 
 /// Manage Cohere connectors from a terminal, a CI job or a manifest.
 #[derive(Debug, Parser)]
@@ -83,12 +91,14 @@ pub enum Command {
     Export(ExportArgs),
     /// Show what would make the account match a manifest (exit code 2 when it differs)
     Plan(PlanArgs),
-    /// Make the account match a manifest (asks before deleting, unless --yes)
+    /// Apply a manifest or a saved plan to the account (asks before deleting, unless --yes)
     Apply(ApplyArgs),
     /// Check a connector service the way Cohere's registration does
     Check(CheckArgs),
     /// Print the manifest's JSON Schema
     Schema,
+    /// Serve a manifest's connectors as one MCP server (stdio, or Streamable HTTP)
+    Mcp(McpArgs),
     /// Run the Connectors API emulator until Ctrl-C (the flags of cohere-connectors-emulator)
     Emulator(EmulatorArgs),
     /// Print shell completions

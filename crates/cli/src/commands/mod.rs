@@ -4,6 +4,7 @@
 mod check;
 mod connectors;
 mod manifest;
+mod mcp;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,7 @@ pub async fn run(command: Command) -> Outcome {
         Command::Plan(args) => manifest::plan(args).await,
         Command::Apply(args) => manifest::apply(args).await,
         Command::Schema => manifest::schema(),
+        Command::Mcp(args) => mcp::mcp(args).await,
         Command::Check(args) => check::check(args).await,
         Command::Emulator(args) => emulator(args).await,
         Command::Completions { shell } => completions(shell),

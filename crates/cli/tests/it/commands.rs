@@ -403,7 +403,7 @@ fn conventions_exit_codes_colour_schema_completions_and_a_retired_api() {
     server.mock(|when, then| {
         when.path("/v1/connectors");
         then.status(404)
-            .json_body(serde_json::json!({"message": "Not Found"}));
+            .json_body(serde_json::json!({"message": "Not Found", "id": "e-retired"}));
     });
     let retired = setup
         .cli()

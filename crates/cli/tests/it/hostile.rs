@@ -52,11 +52,17 @@ fn hostile_api(patch_fails: bool) -> MockServer {
             "total_count": 2,
         }));
     });
-    server.mock(|when, then| {
-        when.method(GET).path("/v1/connectors/wiki");
-        then.status(200)
-            .json_body(json!({"connector": hostile(ID_A)}));
-    });
+    // Each connector read again as the listing shows it (`get wiki`, and the reads apply
+    // makes before an update or a delete): a consistent account. The ids go percent-encoded
+    // into the path, so each is matched by its plain prefix.
+    for (prefix, id) in [("wiki", ID_A), ("old", ID_B)] {
+        server.mock(|when, then| {
+            when.method(GET)
+                .path_prefix(format!("/v1/connectors/{prefix}"));
+            then.status(200)
+                .json_body(json!({"connector": hostile(id)}));
+        });
+    }
     server.mock(|when, then| {
         when.method(GET).path("/v1/connectors/bad");
         then.status(422).json_body(json!({"message": H}));
@@ -272,12 +278,58 @@ fn plans_applies_and_manifest_errors_show_ids_and_names_escaped() {
         assert_terminal_safe(case, &output);
     }
     let applied = stdout(&fixture.run(&["apply", "-f", &manifest, "--prune", "--yes"]));
-    for line in [
-        "created new\\u{1b}[H\\u{d}\\u{202e}c (\"New\")",
-        "updated wiki\\u{1b}[2J\\u{202e}a: url",
-        "deleted old\\u{1b}]0;title\\u{7}\\u{202e}b",
-    ] {
-        assert!(applied.contains(line), "{line} in\n{applied}");
+    let saved = fixture.dir.join("plan.json");
+    let saved = saved.to_str().unwrap();
+    let planned = fixture.run(&["plan", "-f", &manifest, "--prune", "-o", saved]);
+    assert_eq!(code(&planned), 2, "{}", stderr(&planned));
+    assert_terminal_safe("plan -o", &planned);
+    let applied_saved = fixture.run(&["apply", saved, "--yes"]);
+    assert_eq!(code(&applied_saved), 0, "{}", stderr(&applied_saved));
+    assert_terminal_safe("apply FILE: created, updated, deleted <id>", &applied_saved);
+    for applied in [applied, stdout(&applied_saved)] {
+        for line in [
+            "created new\\u{1b}[H\\u{d}\\u{202e}c (\"New\")",
+            "updated wiki\\u{1b}[2J\\u{202e}a: url",
+            "deleted old\\u{1b}]0;title\\u{7}\\u{202e}b",
+        ] {
+            assert!(applied.contains(line), "{line} in\n{applied}");
+        }
+    }
+
+    // A plan file is a file that may arrive by pull request: what it says is shown escaped,
+    // and refused when it is not what the account is.
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit, &str); 2] = [
+        (
+            "apply FILE: a hostile base_url",
+            |plan| plan["base_url"] = json!(format!("https://{H}")),
+            "error: the plan was made for https://ok\\u{1b}]8;;",
+        ),
+        (
+            "apply FILE: an id the plan never saw",
+            |plan| plan["changes"][2]["id"] = json!(H),
+            "error: the account changed since the plan: `ok\\u{1b}]8;;",
+        ),
+    ];
+    for (case, edit, said) in edits {
+        let mut plan: Value =
+            serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+        edit(&mut plan);
+        let tampered = fixture.file("tampered.json", &plan);
+        for json in [false, true] {
+            let mut args = vec!["apply", tampered.as_str(), "--yes"];
+            if json {
+                args.push("--json");
+            }
+            let output = fixture.run(&args);
+            assert_eq!(code(&output), 1, "{case}: {}", stderr(&output));
+            assert_terminal_safe(case, &output);
+            let error = without_our_colour(&stderr(&output));
+            assert!(error.starts_with(said), "{case}: {error}");
+            if json {
+                json_of(case, &output);
+            }
+        }
     }
 
     // Stopped part-way: what was done (stderr) and the error, escaped.
@@ -291,6 +343,31 @@ fn plans_applies_and_manifest_errors_show_ids_and_names_escaped() {
         "{}",
         stderr(&stopped)
     );
+    // The same, as JSON on stdout, from a manifest and from a saved plan.
+    let saved = failing.dir.join("plan.json");
+    let saved = saved.to_str().unwrap();
+    assert_eq!(
+        code(&failing.run(&["plan", "-f", &manifest, "--prune", "-o", saved])),
+        2
+    );
+    for (case, args) in [
+        (
+            "apply --json: stopped part-way",
+            &["apply", "-f", &manifest, "--prune", "--yes", "--json"][..],
+        ),
+        (
+            "apply FILE --json: stopped part-way",
+            &["apply", saved, "--yes", "--json"][..],
+        ),
+    ] {
+        let output = failing.run(args);
+        assert_eq!(code(&output), 1, "{case}: {}", stderr(&output));
+        assert_terminal_safe(case, &output);
+        let report = json_of(case, &output);
+        assert_eq!(report["done"][0]["id"], ID_C, "{case}: the data is whole");
+        assert_eq!(report["failed"]["change"]["id"], ID_A, "{case}");
+        assert_eq!(report["not_attempted"][0]["id"], ID_B, "{case}");
+    }
 }
 
 #[test]
@@ -327,6 +404,7 @@ fn check_reports_show_the_connector_s_text_escaped() {
 fn json_carries_server_text_as_escapes_and_stays_valid() {
     let fixture = Fixture::new(false);
     let manifest = fixture.manifest();
+    let saved = fixture.dir.join("plan.json").to_str().unwrap().to_owned();
     for (case, args) in [
         ("list --json", &["list", "--json"][..]),
         ("get --json", &["get", "wiki", "--json"][..]),
@@ -348,6 +426,14 @@ fn json_carries_server_text_as_escapes_and_stays_valid() {
         (
             "apply --json",
             &["apply", "-f", &manifest, "--prune", "--yes", "--json"][..],
+        ),
+        (
+            "plan -o --json",
+            &["plan", "-f", &manifest, "--prune", "--json", "-o", &saved][..],
+        ),
+        (
+            "apply FILE --json",
+            &["apply", &saved, "--yes", "--json"][..],
         ),
         ("export (stdout)", &["export"][..]),
     ] {

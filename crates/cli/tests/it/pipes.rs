@@ -89,6 +89,26 @@ fn every_command_stops_quietly_when_the_reader_goes_away() {
     // The code says what the plan found, however much of it was read.
     case(&["plan", "-f", differs, "--prune"], 2, &[2]);
     case(&["plan", "-f", differs, "--prune", "--json"], 2, &[2]);
+    // A plan saved is saved whoever reads stdout, with plan's code.
+    let saved_same = setup.dir.join("saved-same.json");
+    let saved_differs = setup.dir.join("saved-differs.json");
+    case(
+        &["plan", "-f", same, "-o", saved_same.to_str().unwrap()],
+        0,
+        &[0],
+    );
+    case(
+        &[
+            "plan",
+            "-f",
+            differs,
+            "--prune",
+            "-o",
+            saved_differs.to_str().unwrap(),
+        ],
+        2,
+        &[2],
+    );
     case(&["list"], 0, &[0]);
     case(&["list", "--json"], 0, &[0]);
     case(&["list", "--jsonl"], 0, &[0]);
@@ -121,27 +141,45 @@ fn every_command_stops_quietly_when_the_reader_goes_away() {
         );
         assert_quiet_exit(&case, &like_head_c1(command(&setup, &args)), head);
     }
-    // Commands that create or delete, once each (a second run would be refused).
-    for (n, mode) in ["closed", "head"].into_iter().enumerate() {
-        let name = format!("Piped {mode}");
-        let victim = format!("sample-connector-{}", 10 + n);
-        for args in [
-            &[
-                "create",
-                "--name",
-                &name,
-                "--url",
-                "https://p.example/search",
-            ][..],
-            &["delete", &victim, "--yes"][..],
-        ] {
-            let output = if n == 0 {
-                with_closed_stdout(command(&setup, args))
-            } else {
-                like_head_c1(command(&setup, args))
-            };
-            assert_quiet_exit(&format!("{} ({mode})", args.join(" ")), &output, &[0]);
-        }
+    for saved in [&saved_same, &saved_differs] {
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+        assert_eq!(plan["format"], "cohere-connectors plan");
+    }
+    // A saved plan applied with no one reading: a failure (the account changed since) still
+    // ends as documented, its report written to no one.
+    assert_eq!(
+        code(&setup.run(&[
+            "update",
+            "sample-connector-3",
+            "--url",
+            "https://x.example/s"
+        ])),
+        0
+    );
+    let stale = saved_differs.to_str().unwrap();
+    for (output, json) in [
+        (
+            with_closed_stdout(command(&setup, &["apply", stale, "--yes", "--json"])),
+            true,
+        ),
+        (
+            like_head_c1(command(&setup, &["apply", stale, "--yes", "--json"])),
+            true,
+        ),
+        (
+            like_head_c1(command(&setup, &["apply", stale, "--yes"])),
+            false,
+        ),
+    ] {
+        assert_quiet_exit("apply FILE (refused)", &output, &[1]);
+        let said = stderr(&output);
+        // Without --json the plan comes first: the reader may be gone before it is out.
+        assert!(
+            said.contains("the account changed since the plan")
+                || (!json && said.contains("stdout was closed before the plan was shown")),
+            "{said}"
+        );
     }
 }
 
@@ -158,6 +196,24 @@ fn apply_with_no_one_reading_changes_nothing() {
         &setup,
         &["apply", "-f", manifest.to_str().unwrap()],
     ));
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: stdout was closed before the plan was shown: nothing applied\n"
+    );
+    assert_eq!(setup.emulator.connector_count(), 2);
+
+    // The same for a saved plan.
+    let saved = setup.dir.join("plan.json");
+    let planned = setup.run(&[
+        "plan",
+        "-f",
+        manifest.to_str().unwrap(),
+        "-o",
+        saved.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&planned), 2, "{}", stderr(&planned));
+    let output = with_closed_stdout(command(&setup, &["apply", saved.to_str().unwrap()]));
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert_eq!(
         stderr(&output),

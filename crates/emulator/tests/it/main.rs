@@ -1,4 +1,5 @@
 //! The emulator through its public API and its binary, checked against Cohere's upstream schemas.
+#![forbid(unsafe_code)]
 
 mod abuse;
 mod api;

@@ -195,6 +195,11 @@ impl Access {
         auths.iter().map(|auth| &auth.token)
     }
 
+    /// Whether anyone may call the service.
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self.kind, Kind::Open)
+    }
+
     /// The `WWW-Authenticate` challenge of a 401.
     pub(crate) fn challenge(&self) -> &'static str {
         match &self.kind {

@@ -63,7 +63,7 @@ impl FromRequest<Arc<Shared>> for SearchInput {
 }
 
 /// The declared `Content-Length` (saturated: a length past `usize` is over any limit).
-fn declared_length(headers: &HeaderMap) -> Option<usize> {
+pub(crate) fn declared_length(headers: &HeaderMap) -> Option<usize> {
     let length: u64 = headers
         .get(header::CONTENT_LENGTH)?
         .to_str()

@@ -26,6 +26,10 @@
 //!   details, as they are, JSON-escaped and percent-encoded. A short token also hides an
 //!   unrelated word that matches it; that is the safe failure, and a reason for long tokens.
 //!
+//! With [`ConnectorService::mcp`] the same search is also an MCP tool at `/mcp`, under the
+//! same rules (see [`mcp`]); with [`ConnectorService::health`], `GET /health` answers
+//! orchestrators' probes without a token.
+//!
 //! # Serving it
 //!
 //! [`ConnectorService::bind`] and [`ConnectorService::serve`] serve it alone with
@@ -95,7 +99,9 @@ mod answer;
 mod connections;
 mod extract;
 mod failure;
+mod health;
 mod layers;
+pub mod mcp;
 mod running;
 mod service;
 
@@ -105,5 +111,6 @@ pub use connections::{
     DEFAULT_MAX_HEADER_BYTES, serve_connections,
 };
 pub use failure::SearchFailure;
+pub use health::DEFAULT_HEALTH_PATH;
 pub use running::RunningConnector;
 pub use service::{ConnectorService, DEFAULT_DEADLINE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH};

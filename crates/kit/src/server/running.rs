@@ -18,7 +18,15 @@ pub struct RunningConnector {
 }
 
 impl RunningConnector {
-    pub(crate) fn spawn(
+    /// Serves `router` (the kit's, an MCP server's, or an application with them merged) on
+    /// `listener` with [`serve_connections`] within `limits`, in a background task;
+    /// [`url`](Self::url) is the listener's address and `path`.
+    /// [`ConnectorService::bind`](super::ConnectorService::bind) is this, for one service.
+    ///
+    /// # Errors
+    ///
+    /// If the listener's address cannot be read.
+    pub fn start(
         listener: TcpListener,
         router: Router,
         path: &str,

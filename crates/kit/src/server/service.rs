@@ -18,7 +18,9 @@ use super::answer::{message, method_not_allowed, not_found, results};
 use super::connections::{ConnectionLimits, serve_connections};
 use super::extract::{Authorized, SearchInput};
 use super::failure::SearchFailure;
+use super::health;
 use super::layers;
+use super::mcp::{McpEndpoint, SearchTool};
 use super::running::RunningConnector;
 use crate::{Document, SearchRequest};
 use cohere_connectors::text::{Redactor, SNIPPET_CHARS};
@@ -73,6 +75,8 @@ pub struct ConnectorService {
     deadline: Duration,
     max_body_bytes: usize,
     limits: ConnectionLimits,
+    mcp: Option<McpEndpoint>,
+    health: Option<String>,
 }
 
 impl ConnectorService {
@@ -89,19 +93,65 @@ impl ConnectorService {
             deadline: DEFAULT_DEADLINE,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             limits: ConnectionLimits::default(),
+            mcp: None,
+            health: None,
         }
     }
 
     /// Serves the search at `path` (default [`DEFAULT_PATH`]); a leading `/` is added if
     /// missing. Matched exactly, as given (no parameters or wildcards).
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        self.path = if path.starts_with('/') {
-            path
-        } else {
-            format!("/{path}")
-        };
+        self.path = absolute(path.into());
         self
+    }
+
+    /// Also serves the search as an MCP tool, at the endpoint's path (`/mcp` by default),
+    /// under the same access, deadline and body limit: see the [`mcp`](super::mcp) module.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cohere_connectors::ServiceAuth;
+    /// use cohere_connectors_kit::Document;
+    /// use cohere_connectors_kit::server::{Access, ConnectorService};
+    /// use cohere_connectors_kit::server::mcp::{Citations, McpEndpoint};
+    ///
+    /// let service = ConnectorService::new(Access::service(ServiceAuth::bearer("t0ken-123"))?, |request, _| async move {
+    ///     Ok(vec![Document::new().with_id("1").with_title("Echo").with_text(request.query)])
+    /// })
+    /// .mcp(McpEndpoint::new().citations(Citations::North))
+    /// .health();
+    /// assert_eq!(service.mcp_path(), Some("/mcp"));
+    /// let running = service.bind("127.0.0.1:0").await?; // POST /search, POST /mcp, GET /health
+    /// # drop(running);
+    /// # Ok(()) }
+    /// ```
+    pub fn mcp(mut self, endpoint: McpEndpoint) -> Self {
+        self.mcp = Some(endpoint);
+        self
+    }
+
+    /// Also answers `GET /health` with 200 `{"status": "ok"}`, without authentication and
+    /// without saying anything about the data: for load balancers and orchestrators'
+    /// probes.
+    pub fn health(self) -> Self {
+        self.health_at(health::DEFAULT_HEALTH_PATH)
+    }
+
+    /// As [`health`](Self::health), at `path`; a leading `/` is added if missing.
+    pub fn health_at(mut self, path: impl Into<String>) -> Self {
+        self.health = Some(absolute(path.into()));
+        self
+    }
+
+    /// Where MCP is served, if it is.
+    pub fn mcp_path(&self) -> Option<&str> {
+        self.mcp.as_ref().map(McpEndpoint::mcp_path)
+    }
+
+    /// Where the health check is served, if it is.
+    pub fn health_path(&self) -> Option<&str> {
+        self.health.as_deref()
     }
 
     /// Bounds each search, from its request head to the answer, body read included
@@ -157,25 +207,55 @@ impl ConnectorService {
     /// # drop(app);
     /// # Ok(()) }
     /// ```
+    ///
+    /// With [`mcp`](Self::mcp) and [`health`](Self::health) it routes those paths too, each
+    /// inside the same layers. An endpoint whose path another already has (MCP at the
+    /// search's path, say) is left out, with an error logged: the search comes first, then
+    /// MCP, then the health check.
     pub fn router(&self) -> Router {
-        layers::around(self.routes(), self.deadline, self.max_body_bytes)
-    }
-
-    /// The router served alone: the same, with a JSON 404 for any other path.
-    fn served(&self) -> Router {
-        layers::around(
-            self.routes().fallback(not_found),
-            self.deadline,
-            self.max_body_bytes,
-        )
-    }
-
-    fn routes(&self) -> Router {
         let shared = Arc::new(Shared {
             handler: Arc::clone(&self.handler),
             access: self.access.clone(),
             max_body_bytes: self.max_body_bytes,
         });
+        let mut taken = vec![self.path.as_str()];
+        let mut router = layers::around(
+            self.search_routes(Arc::clone(&shared)),
+            self.deadline,
+            self.max_body_bytes,
+        );
+        if let Some(endpoint) = &self.mcp
+            && is_free(&mut taken, endpoint.mcp_path(), "MCP")
+        {
+            let tool = SearchTool::new(shared, endpoint, self.deadline);
+            router = router.merge(
+                endpoint
+                    .clone()
+                    .deadline(self.deadline)
+                    .max_body_bytes(self.max_body_bytes)
+                    .router(self.access.clone(), tool),
+            );
+        }
+        if let Some(path) = &self.health
+            && is_free(&mut taken, path, "health")
+        {
+            router = router.merge(layers::around(
+                health::router(path),
+                self.deadline,
+                self.max_body_bytes,
+            ));
+        }
+        router
+    }
+
+    /// The router served alone: the same, with a JSON 404 (inside the same layers) for any
+    /// other path.
+    fn served(&self) -> Router {
+        self.router()
+            .merge(not_found_router(self.deadline, self.max_body_bytes))
+    }
+
+    fn search_routes(&self, shared: Arc<Shared>) -> Router {
         Router::new()
             .route(
                 &literal_route(&self.path),
@@ -195,7 +275,7 @@ impl ConnectorService {
         addr: impl tokio::net::ToSocketAddrs,
     ) -> std::io::Result<RunningConnector> {
         let listener = TcpListener::bind(addr).await?;
-        RunningConnector::spawn(listener, self.served(), &self.path, self.limits)
+        RunningConnector::start(listener, self.served(), &self.path, self.limits)
     }
 
     /// Serves the service alone on `listener`, within its
@@ -215,6 +295,8 @@ impl fmt::Debug for ConnectorService {
             .field("deadline", &self.deadline)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("limits", &self.limits)
+            .field("mcp", &self.mcp)
+            .field("health", &self.health)
             .finish_non_exhaustive()
     }
 }
@@ -229,14 +311,46 @@ pub(crate) struct Shared {
 impl Shared {
     /// Hides every token this search could echo, however short: the configured ones, and
     /// the caller's.
-    fn redactor(&self, caller: &Caller) -> Redactor {
+    pub(crate) fn redactor(&self, caller: &Caller) -> Redactor {
         crate::secrets::redactor(self.access.secrets().chain(caller.user_token()))
+    }
+
+    /// The handler's search.
+    pub(crate) fn run(&self, request: SearchRequest, caller: Caller) -> BoxedSearch {
+        (self.handler)(request, caller)
     }
 }
 
 /// `path` as an axum route that matches it literally: braces would be parameters.
-fn literal_route(path: &str) -> String {
+pub(crate) fn literal_route(path: &str) -> String {
     path.replace('{', "{{").replace('}', "}}")
+}
+
+/// A JSON 404 for any path, inside the kit's layers: merged into a router served alone.
+pub(crate) fn not_found_router(deadline: Duration, max_body_bytes: usize) -> Router {
+    layers::around(Router::new().fallback(not_found), deadline, max_body_bytes)
+}
+
+/// `path` with a leading `/`.
+pub(crate) fn absolute(path: String) -> String {
+    if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    }
+}
+
+/// Whether `path` is not yet routed (and from now on it is); an error is logged if it is.
+fn is_free<'a>(taken: &mut Vec<&'a str>, path: &'a str, endpoint: &str) -> bool {
+    if taken.contains(&path) {
+        tracing::error!(
+            path = %cohere_connectors::text::one_line(path, 120),
+            "the {endpoint} endpoint is not served: another endpoint of the service has its path"
+        );
+        return false;
+    }
+    taken.push(path);
+    true
 }
 
 /// `POST <path>`: the caller authenticated, the body read, the handler run.
@@ -246,7 +360,7 @@ async fn search(
     SearchInput(request): SearchInput,
 ) -> Response {
     let redactor = shared.redactor(&caller);
-    match (shared.handler)(request, caller).await {
+    match shared.run(request, caller).await {
         Ok(documents) => results(
             documents
                 .into_iter()

@@ -1,4 +1,5 @@
 //! The connector kit through its public API: the server, the search client and the checker.
+#![forbid(unsafe_code)]
 
 mod checker;
 mod composition;
@@ -7,5 +8,7 @@ mod credentials;
 mod handlers;
 mod kit;
 mod logging;
+mod mcp;
+mod mcp_hostile;
 mod requests;
 mod wire;

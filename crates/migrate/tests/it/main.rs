@@ -1,9 +1,12 @@
 //! Migration and management through the public API: export, manifests, files, tools, plan and
 //! apply.
+#![forbid(unsafe_code)]
 
 mod common;
 mod files;
 mod manifests;
+mod mcp;
+mod mcp_hostile;
 mod migrate;
 mod oauth_callback;
 mod oauth_flows;

@@ -132,7 +132,8 @@ async fn exports_are_written_whole_and_a_retired_api_leaves_no_file() {
     retired
         .mock_async(|when, then| {
             when.path("/v1/connectors");
-            then.status(404).json_body(json!({"message": "Not Found"}));
+            then.status(404)
+                .json_body(json!({"message": "Not Found", "id": "e-retired"}));
         })
         .await;
     let client = cohere_connectors::Client::builder()

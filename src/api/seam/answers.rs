@@ -1,5 +1,5 @@
-//! The facade's own types for the API's answers that are envelopes around a facade type:
-//! build.rs puts them in place of the generated ones (see [`super::bindings`]).
+//! The facade's own types for the API's answers that are envelopes around a facade type
+//! (`{"connector": ...}`, `{"redirect_url": ...}`), decoded by the seam from the body's bytes.
 
 use serde::{Deserialize, Serialize};
 
