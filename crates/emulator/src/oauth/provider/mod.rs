@@ -381,6 +381,38 @@ impl OAuthProvider {
             .append_pair("login_hint", subject);
         self.consent(url.as_str()).await
     }
+
+    /// Plays `subject`'s browser through a client's whole sign-in: the consent
+    /// ([`consent_as`](Self::consent_as)), then the client's callback, and returns where the
+    /// callback sends the browser (not fetched), or the callback's URL when it answers with
+    /// a page of its own.
+    ///
+    /// # Errors
+    ///
+    /// As [`consent_as`](Self::consent_as), and when the callback answers an error status.
+    pub async fn sign_in_as(
+        &self,
+        authorize_url: &str,
+        subject: &str,
+    ) -> Result<String, OAuthWalkError> {
+        let back = self.consent_as(authorize_url, subject).await?;
+        let answer = self
+            .http
+            .get(&back)
+            .send()
+            .await
+            .map_err(|error| OAuthWalkError(format!("the callback did not answer: {error}")))?;
+        if let Some(after) = super::location(&answer) {
+            return Ok(after);
+        }
+        if answer.status().is_success() {
+            return Ok(back);
+        }
+        Err(OAuthWalkError(format!(
+            "the callback answered {}",
+            answer.status()
+        )))
+    }
 }
 
 impl Drop for OAuthProvider {
