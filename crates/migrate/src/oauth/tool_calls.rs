@@ -1,6 +1,10 @@
 //! Tool calls for a user: the token per call, and one refresh when the connector refuses it.
-//! [`UserTokens`] is the seam the chat loop and the MCP server take a per-call token source
-//! through; [`OAuthBroker`] is one.
+//! [`TokenSource`] is the seam a tool loop takes a user's tokens through; [`OAuthBroker`] is
+//! one. (The MCP server's seam is [`mcp::UserTokens`](crate::mcp::UserTokens), keyed by the
+//! request rather than the user; [`mcp::BrokerTokens`](crate::mcp::BrokerTokens) puts a
+//! broker behind it.)
+
+use std::collections::HashMap;
 
 use futures_util::future::BoxFuture;
 
@@ -19,12 +23,12 @@ use cohere_connectors_kit::SearchError;
 /// ```
 /// use futures_util::future::BoxFuture;
 /// use cohere_connectors::Secret;
-/// use cohere_connectors_migrate::oauth::{OAuthError, SignInReason, UserId, UserTokens};
+/// use cohere_connectors_migrate::oauth::{OAuthError, SignInReason, UserId, TokenSource};
 ///
 /// /// Tokens the application got elsewhere, and cannot refresh.
 /// struct Fixed(Secret);
 ///
-/// impl UserTokens for Fixed {
+/// impl TokenSource for Fixed {
 ///     fn token<'a>(&'a self, _: &'a UserId, _: &'a str) -> BoxFuture<'a, Result<Secret, OAuthError>> {
 ///         Box::pin(async move { Ok(self.0.clone()) })
 ///     }
@@ -36,7 +40,7 @@ use cohere_connectors_kit::SearchError;
 ///     }
 /// }
 /// ```
-pub trait UserTokens: Send + Sync {
+pub trait TokenSource: Send + Sync {
     /// `user`'s current access token for `connector`.
     fn token<'a>(
         &'a self,
@@ -53,7 +57,7 @@ pub trait UserTokens: Send + Sync {
     ) -> BoxFuture<'a, Result<Secret, OAuthError>>;
 }
 
-impl UserTokens for OAuthBroker {
+impl TokenSource for OAuthBroker {
     fn token<'a>(
         &'a self,
         user: &'a UserId,
@@ -87,7 +91,7 @@ pub enum CallError {
 
 /// Answers `call` with the tool it names, for `user`: an OAuth connector's tool gets the
 /// user's token from `tokens`, and when the connector refuses it (401), one new token
-/// ([`UserTokens::rejected`]) and one more try. Other tools are called as
+/// ([`TokenSource::rejected`]) and one more try. Other tools are called as
 /// [`Toolbox::call`] calls them. As there, a failure is answered too, as a tool message
 /// the model can read (for a user who must sign in: that they must, naming the connector,
 /// never a token), and returned beside it.
@@ -117,7 +121,7 @@ pub enum CallError {
 /// assert!(serde_json::to_string(&message)?.contains("must sign in to `crm`"));
 /// # Ok(()) }
 /// ```
-pub async fn call_for_user<T: UserTokens + ?Sized>(
+pub async fn call_for_user<T: TokenSource + ?Sized>(
     tokens: &T,
     toolbox: &Toolbox,
     call: &ToolCall,
@@ -164,7 +168,7 @@ impl OAuthBroker {
 
 /// Whether the connector refused the token: a 401, which a new token can cure (a 403 is
 /// the user's rights, which it cannot).
-fn refused(error: Option<&ToolError>) -> bool {
+pub(crate) fn refused(error: Option<&ToolError>) -> bool {
     matches!(
         error,
         Some(ToolError::Search(SearchError::Unauthorized {
@@ -178,4 +182,94 @@ fn refused(error: Option<&ToolError>) -> bool {
 fn told(call: &ToolCall, error: OAuthError) -> (ToolMessage, Option<CallError>) {
     let message = ToolMessage::error(call.id.clone(), &escape(&error.to_string()));
     (message, Some(CallError::OAuth(error)))
+}
+
+/// A user's tokens for the OAuth tools of a toolbox, taken at once for one turn of a tool
+/// loop that takes its tokens per call: [`OAuthBroker::tokens_for`].
+#[derive(Debug, Default)]
+pub struct ToolTokens {
+    tokens: HashMap<String, Secret>,
+    missing: Vec<(String, OAuthError)>,
+    sign_in: Vec<String>,
+}
+
+impl ToolTokens {
+    /// The tokens by tool name (`search_<id>`): one for each OAuth tool whose token could be
+    /// had.
+    pub fn tokens(&self) -> &HashMap<String, Secret> {
+        &self.tokens
+    }
+
+    /// The tokens by tool name, owned.
+    pub fn into_tokens(self) -> HashMap<String, Secret> {
+        self.tokens
+    }
+
+    /// The token for the tool named `tool`.
+    pub fn get(&self, tool: &str) -> Option<&Secret> {
+        self.tokens.get(tool)
+    }
+
+    /// The OAuth tools with no token, by tool name, with why (most often
+    /// [`OAuthError::is_sign_in_required`]).
+    pub fn missing(&self) -> &[(String, OAuthError)] {
+        &self.missing
+    }
+
+    /// The connectors the user must sign in to (again) before their tools can be called:
+    /// start each with [`OAuthBroker::sign_in`].
+    pub fn sign_in_required(&self) -> impl Iterator<Item = &str> {
+        self.sign_in.iter().map(String::as_str)
+    }
+}
+
+impl OAuthBroker {
+    /// `user`'s current tokens (each refreshed when due, as [`token`](Self::token) does) for
+    /// every tool of `toolbox` whose connector uses OAuth, by tool name: what a tool loop that
+    /// takes a map of tokens per call is given. Tools of connectors this broker does not have
+    /// are [missing](ToolTokens::missing) with [`OAuthError::UnknownConnector`]. A token
+    /// refused by its connector is the loop's to report with [`rejected`](Self::rejected)
+    /// (or let [`call_tool`](Self::call_tool) do both).
+    ///
+    /// ```
+    /// use cohere_connectors_emulator::OAuthProvider;
+    /// use cohere_connectors_migrate::oauth::{OAuthBroker, UserId};
+    /// use cohere_connectors_migrate::{Manifest, Secrets, Toolbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let provider = OAuthProvider::start().await?;
+    /// let manifest = Manifest::from_json(&serde_json::json!({"version": 1, "connectors": [
+    ///     {"id": "crm", "name": "CRM", "url": "http://127.0.0.1:9/search",
+    ///      "oauth": {"client_id": provider.client_id(), "client_secret": {"env": "CRM_SECRET"},
+    ///                "authorize_url": provider.authorize_url(), "token_url": provider.token_url()}},
+    ///     {"id": "wiki", "name": "Wiki", "url": "http://127.0.0.1:9/search"}
+    /// ]}).to_string())?;
+    /// let secrets = Secrets::none().with("CRM_SECRET", provider.client_secret().clone());
+    /// let toolbox = Toolbox::from_manifest(&manifest, &secrets)?;
+    /// let broker = OAuthBroker::builder("http://127.0.0.1:8080/oauth/callback")
+    ///     .manifest(&manifest, &secrets)?
+    ///     .build()?;
+    ///
+    /// let tokens = broker.tokens_for(&UserId::new("alice")?, &toolbox).await;
+    /// assert!(tokens.tokens().is_empty(), "Alice has not signed in");
+    /// assert_eq!(tokens.sign_in_required().collect::<Vec<_>>(), ["crm"], "the wiki needs no user");
+    /// # Ok(()) }
+    /// ```
+    pub async fn tokens_for(&self, user: &UserId, toolbox: &Toolbox) -> ToolTokens {
+        let mut found = ToolTokens::default();
+        for tool in toolbox.tools().iter().filter(|tool| tool.needs_user_token()) {
+            let name = tool.name().to_owned();
+            match self.token(user, tool.connector_id()).await {
+                Ok(token) => drop(found.tokens.insert(name, token)),
+                Err(error) => {
+                    if error.is_sign_in_required() {
+                        found.sign_in.push(tool.connector_id().to_owned());
+                    }
+                    found.missing.push((name, error));
+                }
+            }
+        }
+        found
+    }
 }
