@@ -10,6 +10,7 @@ mod mcp_hostile;
 mod migrate;
 mod oauth_callback;
 mod oauth_flows;
+mod oauth_mcp;
 mod oauth_setup;
 mod oauth_store;
 mod oauth_token_endpoint;

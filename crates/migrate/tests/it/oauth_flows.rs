@@ -641,3 +641,25 @@ async fn a_sign_in_completed_while_a_refresh_is_under_way_is_not_overwritten_by_
         "the sign-in's tokens won"
     );
 }
+
+#[tokio::test]
+async fn tokens_for_a_toolbox_are_each_users_current_tokens_by_tool_name() {
+    let world = World::default().await;
+    let connector = Connector::start(&world.provider).await;
+    let toolbox = connector.toolbox(&world.provider);
+    assert_eq!(world.sign_in("alice").await.status(), 200);
+    world.age("alice", -5).await;
+
+    let alices = world.broker.tokens_for(&user("alice"), &toolbox).await;
+    assert_eq!(world.grants("refresh_token").len(), 1, "the expired one refreshed");
+    let current = world.stored("alice").await.unwrap();
+    assert_eq!(alices.get("search_crm"), Some(current.access_token()));
+    assert!(alices.missing().is_empty());
+    assert_eq!(alices.sign_in_required().count(), 0);
+
+    let bobs = world.broker.tokens_for(&user("bob"), &toolbox).await;
+    assert!(bobs.tokens().is_empty(), "never Alice's");
+    assert_eq!(bobs.sign_in_required().collect::<Vec<_>>(), ["crm"]);
+    assert!(!format!("{bobs:?}").contains(current.access_token().expose()));
+    assert!(!format!("{alices:?}").contains(current.access_token().expose()));
+}
