@@ -108,13 +108,12 @@ async fn sign_in_where_needed(
     }
     for connector in tokens.sign_in_required() {
         let sign_in = broker.sign_in(user, connector).map_err(Failure::error)?;
+        // The URL alone on its line (escaped, as every line of stderr), to copy or click.
         output::note(
             Some(NOTE),
-            &format!(
-                "sign in to `{connector}` as {user}: open this URL in a browser\n  {}",
-                sign_in.url()
-            ),
+            &format!("sign in to `{connector}` as {user}: open this URL in a browser"),
         );
+        output::note(None, &format!("  {}", sign_in.url()));
         let waited = tokio::time::timeout(sign_in.expires_in(), async {
             while !broker.is_signed_in(user, connector).await.unwrap_or(false) {
                 tokio::time::sleep(POLL).await;
