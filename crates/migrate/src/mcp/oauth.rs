@@ -9,9 +9,8 @@ use rmcp::service::RequestContext;
 
 use super::tokens::UserTokens;
 use crate::ConnectorTool;
-use crate::oauth::{OAuthBroker, OAuthError, UserId};
+use crate::oauth::{OAuthBroker, UserId};
 use cohere_connectors::Secret;
-use cohere_connectors::text::escape;
 use cohere_connectors_kit::server::Caller;
 use cohere_connectors_kit::server::mcp::caller;
 
@@ -96,19 +95,6 @@ impl BrokerTokens {
     pub fn broker(&self) -> &OAuthBroker {
         &self.broker
     }
-
-    /// What the broker's answer leaves for the call: the token, or nothing (logged).
-    fn usable(tool: &ConnectorTool, answer: Result<Secret, OAuthError>) -> Option<Secret> {
-        answer
-            .inspect_err(|error| {
-                tracing::warn!(
-                    tool = %tool.name(),
-                    error = %escape(&error.to_string()),
-                    "no user token for an OAuth connector's tool call"
-                );
-            })
-            .ok()
-    }
 }
 
 impl UserTokens for BrokerTokens {
@@ -119,8 +105,7 @@ impl UserTokens for BrokerTokens {
     ) -> BoxFuture<'a, Option<Secret>> {
         Box::pin(async move {
             let user = (self.who)(request)?;
-            let answer = self.broker.token(&user, tool.connector_id()).await;
-            Self::usable(tool, answer)
+            self.broker.for_user(user).user_token(tool).await
         })
     }
 
@@ -132,11 +117,7 @@ impl UserTokens for BrokerTokens {
     ) -> BoxFuture<'a, Option<Secret>> {
         Box::pin(async move {
             let user = (self.who)(request)?;
-            let answer = self
-                .broker
-                .rejected(&user, tool.connector_id(), token)
-                .await;
-            Self::usable(tool, answer)
+            self.broker.for_user(user).refreshed(tool, token).await
         })
     }
 }

@@ -18,6 +18,9 @@
 //! 3. **Tool calls.** [`OAuthBroker::call_tool`] (or [`call_for_user`] over any
 //!    [`TokenSource`]) answers a Chat v2 tool call of an OAuth connector with the user's
 //!    token, and when the connector refuses it (401), refreshes once and tries again.
+//!    A tool loop that runs for one user takes [`OAuthBroker::for_user`] ([`UserBroker`]) or
+//!    the map of [`OAuthBroker::tokens_for`]; the MCP server takes
+//!    [`mcp::BrokerTokens`](crate::mcp::BrokerTokens).
 //! 4. **Sign-out.** [`OAuthBroker::sign_out`] and [`sign_out_everywhere`](OAuthBroker::sign_out_everywhere)
 //!    forget a user's tokens, and revoke them at the provider (RFC 7009) when the connector
 //!    has a [revocation endpoint](OAuthBrokerBuilder::revocation_url).
@@ -90,7 +93,7 @@ pub use pending::{MAX_PENDING, MAX_PENDING_PER_USER};
 pub use provider::ClientAuth;
 pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use tokens::TokenSet;
-pub use tool_calls::{CallError, TokenSource, ToolTokens, call_for_user};
+pub use tool_calls::{CallError, TokenSource, ToolTokens, UserBroker, call_for_user};
 pub(crate) use tool_calls::refused;
 pub use transport::MAX_ANSWER_BYTES;
 pub use user::{MAX_USER_ID_BYTES, TokenKey, UserId};

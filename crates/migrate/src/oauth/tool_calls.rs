@@ -11,7 +11,7 @@ use futures_util::future::BoxFuture;
 use super::broker::OAuthBroker;
 use super::error::{OAuthError, SignInReason};
 use super::user::UserId;
-use crate::{ToolCall, ToolError, ToolMessage, Toolbox};
+use crate::{ConnectorTool, ToolCall, ToolError, ToolMessage, Toolbox};
 use cohere_connectors::Secret;
 use cohere_connectors::text::escape;
 use cohere_connectors_kit::SearchError;
@@ -184,33 +184,32 @@ fn told(call: &ToolCall, error: OAuthError) -> (ToolMessage, Option<CallError>) 
     (message, Some(CallError::OAuth(error)))
 }
 
-/// A user's tokens for the OAuth tools of a toolbox, taken at once for one turn of a tool
-/// loop that takes its tokens per call: [`OAuthBroker::tokens_for`].
+/// One user's tokens for the OAuth tools of a toolbox, by connector id, taken at once:
+/// [`OAuthBroker::tokens_for`]. For a tool loop that takes a map of tokens per call.
 #[derive(Debug, Default)]
 pub struct ToolTokens {
     tokens: HashMap<String, Secret>,
     missing: Vec<(String, OAuthError)>,
-    sign_in: Vec<String>,
 }
 
 impl ToolTokens {
-    /// The tokens by tool name (`search_<id>`): one for each OAuth tool whose token could be
-    /// had.
+    /// The tokens by connector id ([`ConnectorTool::connector_id`]): one for each OAuth
+    /// connector whose token could be had.
     pub fn tokens(&self) -> &HashMap<String, Secret> {
         &self.tokens
     }
 
-    /// The tokens by tool name, owned.
+    /// The tokens by connector id, owned.
     pub fn into_tokens(self) -> HashMap<String, Secret> {
         self.tokens
     }
 
-    /// The token for the tool named `tool`.
-    pub fn get(&self, tool: &str) -> Option<&Secret> {
-        self.tokens.get(tool)
+    /// The token for the connector `connector`.
+    pub fn get(&self, connector: &str) -> Option<&Secret> {
+        self.tokens.get(connector)
     }
 
-    /// The OAuth tools with no token, by tool name, with why (most often
+    /// The OAuth connectors with no token, by id, with why (most often
     /// [`OAuthError::is_sign_in_required`]).
     pub fn missing(&self) -> &[(String, OAuthError)] {
         &self.missing
@@ -219,17 +218,88 @@ impl ToolTokens {
     /// The connectors the user must sign in to (again) before their tools can be called:
     /// start each with [`OAuthBroker::sign_in`].
     pub fn sign_in_required(&self) -> impl Iterator<Item = &str> {
-        self.sign_in.iter().map(String::as_str)
+        self.missing
+            .iter()
+            .filter(|(_, error)| error.is_sign_in_required())
+            .map(|(connector, _)| connector.as_str())
     }
 }
 
+/// An [`OAuthBroker`] for one user ([`OAuthBroker::for_user`]): the token of each tool's
+/// connector, call by call, and a new one when the connector refuses it. What a tool loop
+/// that runs for one user takes as its token source; a failure to get a token is logged
+/// (escaped, never a token) and answered `None`, which the loop reports as the user having
+/// to sign in.
+#[derive(Clone, Debug)]
+pub struct UserBroker {
+    broker: OAuthBroker,
+    user: UserId,
+}
+
+impl UserBroker {
+    /// The user.
+    pub fn user(&self) -> &UserId {
+        &self.user
+    }
+
+    /// The broker.
+    pub fn broker(&self) -> &OAuthBroker {
+        &self.broker
+    }
+
+    /// The user's current token for `tool`'s connector ([`OAuthBroker::token`]), or `None`.
+    pub async fn user_token(&self, tool: &ConnectorTool) -> Option<Secret> {
+        let answer = self.broker.token(&self.user, tool.connector_id()).await;
+        usable(tool, answer)
+    }
+
+    /// A new token for `tool`'s connector after it refused `rejected`
+    /// ([`OAuthBroker::rejected`]), or `None`.
+    pub async fn refreshed(&self, tool: &ConnectorTool, rejected: &Secret) -> Option<Secret> {
+        let answer = self
+            .broker
+            .rejected(&self.user, tool.connector_id(), rejected)
+            .await;
+        usable(tool, answer)
+    }
+}
+
+/// What the broker's answer leaves for a call: the token, or nothing (logged).
+fn usable(tool: &ConnectorTool, answer: Result<Secret, OAuthError>) -> Option<Secret> {
+    answer
+        .inspect_err(|error| {
+            tracing::warn!(
+                tool = %tool.name(),
+                error = %escape(&error.to_string()),
+                "no user token for an OAuth connector's tool call"
+            );
+        })
+        .ok()
+}
+
 impl OAuthBroker {
+    /// This broker for `user` alone: a per-user token source for a tool loop.
+    ///
+    /// ```
+    /// # use cohere_connectors_migrate::oauth::{OAuthBroker, UserId};
+    /// # fn f(broker: &OAuthBroker) -> Result<(), Box<dyn std::error::Error>> {
+    /// let alices = broker.for_user(UserId::new("alice")?);
+    /// assert_eq!(alices.user().as_str(), "alice");
+    /// # Ok(()) }
+    /// ```
+    pub fn for_user(&self, user: UserId) -> UserBroker {
+        UserBroker {
+            broker: self.clone(),
+            user,
+        }
+    }
+
     /// `user`'s current tokens (each refreshed when due, as [`token`](Self::token) does) for
-    /// every tool of `toolbox` whose connector uses OAuth, by tool name: what a tool loop that
-    /// takes a map of tokens per call is given. Tools of connectors this broker does not have
-    /// are [missing](ToolTokens::missing) with [`OAuthError::UnknownConnector`]. A token
-    /// refused by its connector is the loop's to report with [`rejected`](Self::rejected)
-    /// (or let [`call_tool`](Self::call_tool) do both).
+    /// every connector of `toolbox` that uses OAuth, by connector id: what a tool loop that
+    /// takes a map of tokens per call is given. Connectors this broker does not have are
+    /// [missing](ToolTokens::missing) with [`OAuthError::UnknownConnector`]. A token refused
+    /// by its connector is the loop's to report with [`rejected`](Self::rejected) (or let
+    /// [`call_tool`](Self::call_tool) or [`for_user`](Self::for_user) do both).
     ///
     /// ```
     /// use cohere_connectors_emulator::OAuthProvider;
@@ -259,15 +329,10 @@ impl OAuthBroker {
     pub async fn tokens_for(&self, user: &UserId, toolbox: &Toolbox) -> ToolTokens {
         let mut found = ToolTokens::default();
         for tool in toolbox.tools().iter().filter(|tool| tool.needs_user_token()) {
-            let name = tool.name().to_owned();
-            match self.token(user, tool.connector_id()).await {
-                Ok(token) => drop(found.tokens.insert(name, token)),
-                Err(error) => {
-                    if error.is_sign_in_required() {
-                        found.sign_in.push(tool.connector_id().to_owned());
-                    }
-                    found.missing.push((name, error));
-                }
+            let connector = tool.connector_id().to_owned();
+            match self.token(user, &connector).await {
+                Ok(token) => drop(found.tokens.insert(connector, token)),
+                Err(error) => found.missing.push((connector, error)),
             }
         }
         found

@@ -643,7 +643,7 @@ async fn a_sign_in_completed_while_a_refresh_is_under_way_is_not_overwritten_by_
 }
 
 #[tokio::test]
-async fn tokens_for_a_toolbox_are_each_users_current_tokens_by_tool_name() {
+async fn tokens_for_a_toolbox_are_each_users_current_tokens_by_connector_id() {
     let world = World::default().await;
     let connector = Connector::start(&world.provider).await;
     let toolbox = connector.toolbox(&world.provider);
@@ -653,7 +653,7 @@ async fn tokens_for_a_toolbox_are_each_users_current_tokens_by_tool_name() {
     let alices = world.broker.tokens_for(&user("alice"), &toolbox).await;
     assert_eq!(world.grants("refresh_token").len(), 1, "the expired one refreshed");
     let current = world.stored("alice").await.unwrap();
-    assert_eq!(alices.get("search_crm"), Some(current.access_token()));
+    assert_eq!(alices.get("crm"), Some(current.access_token()));
     assert!(alices.missing().is_empty());
     assert_eq!(alices.sign_in_required().count(), 0);
 
@@ -662,4 +662,25 @@ async fn tokens_for_a_toolbox_are_each_users_current_tokens_by_tool_name() {
     assert_eq!(bobs.sign_in_required().collect::<Vec<_>>(), ["crm"]);
     assert!(!format!("{bobs:?}").contains(current.access_token().expose()));
     assert!(!format!("{alices:?}").contains(current.access_token().expose()));
+}
+
+#[tokio::test]
+async fn a_broker_for_one_user_gives_their_token_and_a_new_one_when_it_is_refused() {
+    let world = World::default().await;
+    let connector = Connector::start(&world.provider).await;
+    let toolbox = connector.toolbox(&world.provider);
+    let tool = toolbox.get("search_crm").unwrap();
+    assert_eq!(world.sign_in("alice").await.status(), 200);
+
+    let alices = world.broker.for_user(user("alice"));
+    let first = alices.user_token(tool).await.unwrap();
+    let checker = world.provider.token_checker();
+    assert_eq!(checker.subject(first.expose()).as_deref(), Some("alice"));
+    let renewed = alices.refreshed(tool, &first).await.unwrap();
+    assert_ne!(renewed, first);
+    assert_eq!(world.grants("refresh_token").len(), 1);
+    assert_eq!(alices.user_token(tool).await, Some(renewed.clone()));
+
+    assert_eq!(world.broker.for_user(user("bob")).user_token(tool).await, None);
+    assert!(!format!("{alices:?}").contains(renewed.expose()));
 }
