@@ -46,7 +46,10 @@ pub async fn local_oauth(
         .map_err(|error| Failure::Usage(format!("--user: {error}")))?;
     if !toolbox.tools().iter().any(|tool| tool.needs_user_token()) {
         if args.sign_in {
-            output::note(None, "no connector of the manifest uses OAuth: nothing to sign in to");
+            output::note(
+                None,
+                "no connector of the manifest uses OAuth: nothing to sign in to",
+            );
         }
         return Ok(None);
     }
@@ -58,9 +61,13 @@ pub async fn local_oauth(
     };
     let store = FileTokenStore::open(&dir).map_err(Failure::error)?;
     let listener = match args.sign_in {
-        true => Some(TcpListener::bind(args.callback_addr).await.map_err(|error| {
-            Failure::Error(format!("cannot listen on {}: {error}", args.callback_addr))
-        })?),
+        true => Some(
+            TcpListener::bind(args.callback_addr)
+                .await
+                .map_err(|error| {
+                    Failure::Error(format!("cannot listen on {}: {error}", args.callback_addr))
+                })?,
+        ),
         false => None,
     };
     let callback_addr = match &listener {

@@ -101,7 +101,11 @@ fn lines(stream: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> 
 }
 
 /// Lines of `from` up to the first that `wanted` accepts, all of them kept in `seen`.
-fn until(from: &mpsc::Receiver<String>, seen: &mut Vec<String>, wanted: impl Fn(&str) -> bool) -> String {
+fn until(
+    from: &mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
     loop {
         let line = from
             .recv_timeout(Duration::from_secs(30))
@@ -127,7 +131,9 @@ fn call_search(mut child: Child, errors: &mpsc::Receiver<String>, seen: &mut Vec
     }
     stdin.flush().unwrap();
     let answer = loop {
-        let line = out.recv_timeout(Duration::from_secs(30)).expect("an answer");
+        let line = out
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an answer");
         let message: Value = serde_json::from_str(&line).unwrap();
         if message["id"] == 2 {
             break message;
@@ -163,16 +169,25 @@ fn sign_in_prints_the_url_a_browser_completes_and_the_tool_calls_carry_the_token
 
     // The URL, on its own line of stderr; a browser goes there and follows the redirects
     // back to the loopback callback.
-    until(&errors, &mut seen, |line| line.contains("sign in to `crm` as alice"));
-    let url = until(&errors, &mut seen, |line| line.trim_start().starts_with("http"));
+    until(&errors, &mut seen, |line| {
+        line.contains("sign in to `crm` as alice")
+    });
+    let url = until(&errors, &mut seen, |line| {
+        line.trim_start().starts_with("http")
+    });
     let url = url.trim().to_owned();
     assert!(url.starts_with(&world.provider.authorize_url()), "{url}");
-    assert!(url.contains("code_challenge_method=S256") && url.contains("state="), "{url}");
+    assert!(
+        url.contains("code_challenge_method=S256") && url.contains("state="),
+        "{url}"
+    );
     let page = setup
         .runtime
         .block_on(async { reqwest::get(&url).await.unwrap().status() });
     assert_eq!(page, 200);
-    until(&errors, &mut seen, |line| line.contains("signed in to `crm`"));
+    until(&errors, &mut seen, |line| {
+        line.contains("signed in to `crm`")
+    });
 
     let answer = call_search(child, &errors, &mut seen);
     let result = &answer["result"];
@@ -195,23 +210,36 @@ fn sign_in_prints_the_url_a_browser_completes_and_the_tool_calls_carry_the_token
             let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());
         }
-        let dir = std::fs::metadata(&world.tokens).unwrap().permissions().mode() & 0o777;
+        let dir = std::fs::metadata(&world.tokens)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(dir, 0o700);
     }
     let stored: Value = serde_json::from_slice(&std::fs::read(&kept[0]).unwrap()).unwrap();
-    let access_token = stored["tokens"]["access_token"].as_str().expect("a stored token").to_owned();
+    let access_token = stored["tokens"]["access_token"]
+        .as_str()
+        .expect("a stored token")
+        .to_owned();
 
     let mut again = spawn(&world, &[]);
     let again_errors = lines(again.stderr.take().unwrap());
     let mut again_seen = Vec::new();
     let answer = call_search(again, &again_errors, &mut again_seen);
     assert_ne!(answer["result"]["isError"], true, "{answer}");
-    assert!(!again_seen.iter().any(|line| line.contains("sign in to")), "{again_seen:#?}");
+    assert!(
+        !again_seen.iter().any(|line| line.contains("sign in to")),
+        "{again_seen:#?}"
+    );
 
     // Neither the client secret nor a token on either stream.
     let secret = world.provider.client_secret().expose();
     for line in seen.iter().chain(&again_seen) {
-        assert!(!line.contains(secret) && !line.contains(&access_token), "{line}");
+        assert!(
+            !line.contains(secret) && !line.contains(&access_token),
+            "{line}"
+        );
     }
     assert!(!answer.to_string().contains(&access_token));
 }
@@ -268,6 +296,10 @@ fn a_token_store_others_can_write_to_is_refused() {
             .output()
             .unwrap();
         assert_eq!(code(&output), 1, "{}", stderr(&output));
-        assert!(stderr(&output).contains("other users"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("other users"),
+            "{}",
+            stderr(&output)
+        );
     }
 }

@@ -93,7 +93,7 @@ pub use pending::{MAX_PENDING, MAX_PENDING_PER_USER};
 pub use provider::ClientAuth;
 pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use tokens::TokenSet;
-pub use tool_calls::{CallError, TokenSource, ToolTokens, UserBroker, call_for_user};
 pub(crate) use tool_calls::refused;
+pub use tool_calls::{CallError, TokenSource, ToolTokens, UserBroker, call_for_user};
 pub use transport::MAX_ANSWER_BYTES;
 pub use user::{MAX_USER_ID_BYTES, TokenKey, UserId};

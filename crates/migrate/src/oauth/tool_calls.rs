@@ -328,7 +328,11 @@ impl OAuthBroker {
     /// ```
     pub async fn tokens_for(&self, user: &UserId, toolbox: &Toolbox) -> ToolTokens {
         let mut found = ToolTokens::default();
-        for tool in toolbox.tools().iter().filter(|tool| tool.needs_user_token()) {
+        for tool in toolbox
+            .tools()
+            .iter()
+            .filter(|tool| tool.needs_user_token())
+        {
             let connector = tool.connector_id().to_owned();
             match self.token(user, &connector).await {
                 Ok(token) => drop(found.tokens.insert(connector, token)),

@@ -651,7 +651,11 @@ async fn tokens_for_a_toolbox_are_each_users_current_tokens_by_connector_id() {
     world.age("alice", -5).await;
 
     let alices = world.broker.tokens_for(&user("alice"), &toolbox).await;
-    assert_eq!(world.grants("refresh_token").len(), 1, "the expired one refreshed");
+    assert_eq!(
+        world.grants("refresh_token").len(),
+        1,
+        "the expired one refreshed"
+    );
     let current = world.stored("alice").await.unwrap();
     assert_eq!(alices.get("crm"), Some(current.access_token()));
     assert!(alices.missing().is_empty());
@@ -681,6 +685,9 @@ async fn a_broker_for_one_user_gives_their_token_and_a_new_one_when_it_is_refuse
     assert_eq!(world.grants("refresh_token").len(), 1);
     assert_eq!(alices.user_token(tool).await, Some(renewed.clone()));
 
-    assert_eq!(world.broker.for_user(user("bob")).user_token(tool).await, None);
+    assert_eq!(
+        world.broker.for_user(user("bob")).user_token(tool).await,
+        None
+    );
     assert!(!format!("{alices:?}").contains(renewed.expose()));
 }

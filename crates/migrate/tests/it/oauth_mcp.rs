@@ -70,7 +70,11 @@ async fn over_http_each_bearer_token_is_a_user_and_a_call_carries_that_users_tok
     let alice = client(&running.url(), ALICES_MCP_TOKEN).await;
     let found = search(&alice).await;
     assert_ne!(found.is_error, Some(true), "{found:?}");
-    assert!(text(&found).contains("alice's accounts"), "{}", text(&found));
+    assert!(
+        text(&found).contains("alice's accounts"),
+        "{}",
+        text(&found)
+    );
 
     // Bob has not signed in: Alice's token is never his, and the connector is not called.
     let bob = client(&running.url(), BOBS_MCP_TOKEN).await;
@@ -93,7 +97,11 @@ async fn a_401_from_the_connector_is_one_refresh_and_one_more_call_with_the_new_
     let found = search(&client(&running.url(), ALICES_MCP_TOKEN).await).await;
     assert_ne!(found.is_error, Some(true), "{found:?}");
     assert!(text(&found).contains("alice's accounts"));
-    assert_eq!(connector.calls(), 2, "the refused call and the one after the refresh");
+    assert_eq!(
+        connector.calls(),
+        2,
+        "the refused call and the one after the refresh"
+    );
     assert_eq!(world.grants("refresh_token").len(), 1);
     let renewed = world.stored("alice").await.unwrap();
     assert_ne!(renewed.access_token(), first.access_token());
@@ -109,10 +117,21 @@ async fn a_refused_token_whose_refresh_is_refused_asks_to_sign_in_and_shows_no_s
 
     let refused = search(&client(&running.url(), ALICES_MCP_TOKEN).await).await;
     assert_eq!(refused.is_error, Some(true));
-    assert_eq!(connector.calls(), 1, "no token to call it with a second time");
-    assert_eq!(world.grants("refresh_token").len(), 1, "one refresh, refused");
+    assert_eq!(
+        connector.calls(),
+        1,
+        "no token to call it with a second time"
+    );
+    assert_eq!(
+        world.grants("refresh_token").len(),
+        1,
+        "one refresh, refused"
+    );
     assert_shows_none(&text(&refused), &secrets);
-    assert!(world.stored("alice").await.is_none(), "the dead tokens are forgotten");
+    assert!(
+        world.stored("alice").await.is_none(),
+        "the dead tokens are forgotten"
+    );
     running.shutdown().await;
 }
 
@@ -129,7 +148,11 @@ async fn over_a_pipe_as_over_stdio_the_local_user_is_the_user() {
     let client = ().serve((client_read, client_write)).await.unwrap();
 
     let found = search(&client).await;
-    assert!(text(&found).contains("alice's accounts"), "{}", text(&found));
+    assert!(
+        text(&found).contains("alice's accounts"),
+        "{}",
+        text(&found)
+    );
     client.cancel().await.unwrap();
     served.await.unwrap().unwrap();
 }
