@@ -114,7 +114,10 @@ pub use chat::{
 };
 pub use faults::{Faults, MAX_OVERSIZED_EVENT_BYTES, StreamFault};
 pub use journal::Exchange;
-pub use oauth::{OAuthProvider, OAuthWalkError};
+pub use oauth::{
+    ClientAuthentication, OAuthProvider, OAuthProviderBuilder, OAuthWalkError, ProviderEndpoint,
+    ProviderRequest, TokenChecker, TokenFault,
+};
 pub use store::{MAX_CONNECTORS, MAX_ID_STEM_BYTES, MAX_NAME_CHARS};
 
 use cohere_connectors::{Client, Result};

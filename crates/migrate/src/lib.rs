@@ -25,6 +25,9 @@
 //!
 //! [`mcp`] serves an account's connectors as one MCP server, over stdio or Streamable HTTP.
 //!
+//! [`oauth`] does what Cohere did for OAuth connectors: each user's consent, their tokens, kept
+//! and refreshed, and the user's token in each tool call.
+//!
 //! Depends on the SDK (`cohere-connectors`) and the connector kit (`cohere-connectors-kit`,
 //! whose search client calls the connectors). The layers, bottom up: errors, files and
 //! secrets; the manifest; export and the tools; the MCP server (over the tools); plan and
@@ -38,6 +41,7 @@ mod export;
 mod fs;
 mod manifest;
 pub mod mcp;
+pub mod oauth;
 mod secrets;
 pub mod sync;
 mod toolbox;

@@ -209,6 +209,12 @@ impl ConnectorTool {
         &self.name
     }
 
+    /// The id of its connector (as the manifest names it: its id, or its name when it has
+    /// none).
+    pub fn connector_id(&self) -> &str {
+        &self.connector_id
+    }
+
     /// Whether it needs the user's token (an OAuth connector): use
     /// [`call_for_user`](Self::call_for_user).
     pub fn needs_user_token(&self) -> bool {

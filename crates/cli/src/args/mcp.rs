@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
 
+use super::SignInArgs;
+
 const ABOUT_MCP: &str = "\
 Each active connector of the manifest becomes a tool (search_<id>), called as Cohere called it:
 its service auth, its excludes, a 30 s deadline. Secret references ({\"env\": NAME}, {\"file\": PATH})
@@ -14,8 +16,15 @@ With --stdio, stdout carries the protocol and nothing else; notes and logs go to
 With --addr, every request needs Authorization: Bearer <token>, the token read from
 --token-file, --token-stdin or --token-env (never shown, never logged).
 
+An OAuth connector's tool is called with the token of a local user (--user, default
+`local`), kept in a private directory (--token-store) and refreshed when it expires. With
+--sign-in, each OAuth connector the user has no usable token for is signed in to first: its
+sign-in URL is printed on stderr, the browser comes back to a callback on 127.0.0.1. The
+OAuth client secrets come from the manifest's references.
+
 Examples:
   cohere-connectors mcp -f account.json --stdio
+  cohere-connectors mcp -f account.json --stdio --sign-in
   cohere-connectors mcp -f account.json --addr 127.0.0.1:8090 --token-file mcp-token.txt";
 
 #[derive(Debug, Args)]
@@ -57,4 +66,6 @@ pub struct McpArgs {
     /// Add North's citation metadata (`_north_metadata`) to each document
     #[arg(long)]
     pub north_citations: bool,
+    #[command(flatten)]
+    pub oauth: SignInArgs,
 }

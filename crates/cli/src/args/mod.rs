@@ -7,6 +7,7 @@ mod connectors;
 mod manifest;
 mod mcp;
 mod secrets;
+mod sign_in;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cohere_connectors_emulator::cli::EmulatorArgs;
@@ -19,6 +20,7 @@ pub use connectors::{
 pub use manifest::{ApplyArgs, ExportArgs, PlanArgs, Planning, Showing};
 pub use mcp::McpArgs;
 pub use secrets::{OAuthFlags, ServiceToken};
+pub use sign_in::SignInArgs;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use cohere_connectors::Secret;
 use cohere_connectors_kit::server::mcp::Citations;
-use cohere_connectors_migrate::mcp::McpServer;
+use cohere_connectors_migrate::mcp::{BrokerTokens, McpServer};
 use cohere_connectors_migrate::{Manifest, Secrets};
 
+use super::sign_in::local_oauth;
 use crate::args::McpArgs;
 use crate::failure::{Failure, Outcome};
 use crate::{output, secrets};
@@ -23,9 +24,15 @@ pub async fn mcp(args: McpArgs) -> Outcome {
     } else {
         Citations::Fields
     };
-    let server = McpServer::from_manifest(&manifest, &Secrets::from_env())
+    let secrets = Secrets::from_env();
+    let mut server = McpServer::from_manifest(&manifest, &secrets)
         .map_err(Failure::error)?
         .citations(citations);
+    // Its OAuth connectors' tools called with the local user's tokens (signed in first
+    // with --sign-in).
+    if let Some(oauth) = local_oauth(&args.oauth, &manifest, &secrets, server.toolbox()).await? {
+        server = server.user_tokens(BrokerTokens::local(oauth.broker, oauth.user));
+    }
     let tools = server.toolbox().tools().len();
     let (Some(addr), Some(token)) = (args.addr, token) else {
         output::note(

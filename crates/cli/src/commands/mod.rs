@@ -5,6 +5,7 @@ mod check;
 mod connectors;
 mod manifest;
 mod mcp;
+mod sign_in;
 
 use std::process::ExitCode;
 

@@ -7,6 +7,7 @@ mod frictions;
 mod help;
 mod hostile;
 mod mcp;
+mod mcp_oauth;
 mod pipes;
 mod python_mcp;
 mod report;

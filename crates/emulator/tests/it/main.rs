@@ -11,6 +11,7 @@ mod chat_python;
 mod chat_refusals;
 mod chat_stream;
 mod oauth;
+mod oauth_provider;
 mod python_sdk;
 mod verify;
 mod wire_format;

@@ -23,9 +23,11 @@
 //! it), and its fields but the connector's `excludes`.
 
 mod http;
+mod oauth;
 mod server;
 mod tokens;
 
 pub use http::McpHttp;
+pub use oauth::BrokerTokens;
 pub use server::McpServer;
 pub use tokens::UserTokens;

@@ -172,7 +172,14 @@ impl McpServer {
             (Some(source), true) => source.user_token(tool, context).await,
             _ => None,
         };
-        let (message, failed) = self.toolbox.call(&call, token.as_ref()).await;
+        let (mut message, mut failed) = self.toolbox.call(&call, token.as_ref()).await;
+        // A refused user token: one new one from the source (a refresh), one more call.
+        if let (Some(source), Some(token)) = (&self.tokens, &token)
+            && crate::oauth::refused(failed.as_ref())
+            && let Some(renewed) = source.rejected(tool, context, token).await
+        {
+            (message, failed) = self.toolbox.call(&call, Some(&renewed)).await;
+        }
         Ok(match failed {
             None => search_result(documents(message), self.citations),
             Some(error) => {

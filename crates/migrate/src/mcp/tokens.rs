@@ -45,4 +45,18 @@ pub trait UserTokens: Send + Sync + 'static {
         tool: &'a ConnectorTool,
         request: &'a RequestContext<RoleServer>,
     ) -> BoxFuture<'a, Option<Secret>>;
+
+    /// The connector refused `token` (401) for this request's user: a new token, with which
+    /// the server calls it once more, or `None` (the default: the refusal is the answer).
+    /// A source that can refresh (an [`OAuthBroker`](crate::oauth::OAuthBroker)'s, through
+    /// [`BrokerTokens`](super::BrokerTokens)) refreshes here.
+    fn rejected<'a>(
+        &'a self,
+        tool: &'a ConnectorTool,
+        request: &'a RequestContext<RoleServer>,
+        token: &'a Secret,
+    ) -> BoxFuture<'a, Option<Secret>> {
+        let _ = (tool, request, token);
+        Box::pin(async { None })
+    }
 }

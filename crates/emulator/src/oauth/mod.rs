@@ -9,27 +9,29 @@
 //!    the form, as RFC 6749 section 4.1.3 describes), records the token for the user who
 //!    started, so that their `auth_status` is `valid`, and redirects to `after_token_redirect`.
 //!
-//! [`OAuthProvider`] is a provider to run in tests, and [`Emulator::complete_oauth`]
-//! (crate::Emulator::complete_oauth) plays the user's browser.
+//! [`OAuthProvider`] (in `provider`) is a provider to run in tests, and
+//! [`Emulator::complete_oauth`](crate::Emulator::complete_oauth) plays the user's browser.
+
+mod provider;
+
+pub use provider::{
+    ClientAuthentication, OAuthProvider, OAuthProviderBuilder, ProviderEndpoint, ProviderRequest,
+    TokenChecker, TokenFault,
+};
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 use super::reply::{Refusal, random_hex};
 use super::store::{Caller, Store};
-use cohere_connectors::{OAuthConfig, Secret};
+use cohere_connectors::Secret;
 
 /// How long an authorization may take from `authorize` to the callback.
 const PENDING_LIFETIME: Duration = Duration::from_secs(600);
@@ -254,214 +256,6 @@ fn with_error(url: &str, reason: &str) -> String {
     }
 }
 
-// ---- a provider to run in tests ---------------------------------------------------------------
-
-/// An OAuth 2.0 provider to run in tests: its authorize endpoint sends the user straight back
-/// with a code (as if they had logged in and agreed), and its token endpoint exchanges codes
-/// for tokens. With it, and [`Emulator::complete_oauth`](super::Emulator::complete_oauth), a
-/// test walks Cohere's whole OAuth round trip offline.
-///
-/// ```
-/// use cohere_connectors::AuthStatus;
-/// use cohere_connectors_emulator::{Emulator, OAuthProvider};
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let emulator = Emulator::start().await?;
-/// let provider = OAuthProvider::start().await?;
-/// let client = emulator.client()?;
-/// let crm = client
-///     .connectors()
-///     .create("CRM", "https://crm.example.com/search")
-///     .oauth(provider.oauth_config())
-///     .await?;
-///
-/// let redirect = client
-///     .connectors()
-///     .authorize_oauth(&crm.id)
-///     .after_token_redirect("https://app.example.com/done")
-///     .await?;
-/// let landed = emulator.complete_oauth(&redirect).await?;
-/// assert!(landed.starts_with("https://app.example.com/done"));
-///
-/// let crm = client.connectors().get(&crm.id).await?;
-/// assert_eq!(crm.auth_status, Some(AuthStatus::Valid));
-/// emulator.expire_oauth_tokens(&crm.id);
-/// let crm = client.connectors().get(&crm.id).await?;
-/// assert_eq!(crm.auth_status, Some(AuthStatus::Expired));
-/// # Ok(()) }
-/// ```
-pub struct OAuthProvider {
-    base_url: String,
-    shared: Arc<ProviderState>,
-    task: JoinHandle<()>,
-}
-
-struct ProviderState {
-    client_id: String,
-    client_secret: Secret,
-    /// Codes handed out and not yet exchanged, with the `redirect_uri` they were for.
-    codes: Mutex<HashMap<String, String>>,
-    refuse: Mutex<bool>,
-    issued: Mutex<usize>,
-}
-
-impl OAuthProvider {
-    /// Starts a provider on 127.0.0.1 on a free port, with a random client id and secret.
-    ///
-    /// # Errors
-    ///
-    /// If no port can be bound.
-    pub async fn start() -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
-        let shared = Arc::new(ProviderState {
-            client_id: format!("test-client-{}", random_hex(4)),
-            client_secret: Secret::new(format!("test-secret-{}", random_hex(16))),
-            codes: Mutex::default(),
-            refuse: Mutex::new(false),
-            issued: Mutex::new(0),
-        });
-        let app = Router::new()
-            .route("/authorize", get(provider_authorize))
-            .route("/token", post(provider_token))
-            .with_state(Arc::clone(&shared));
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(Self {
-            base_url,
-            shared,
-            task,
-        })
-    }
-
-    /// OAuth settings for a connector that authorizes with this provider.
-    pub fn oauth_config(&self) -> OAuthConfig {
-        OAuthConfig {
-            client_id: self.shared.client_id.clone(),
-            client_secret: self.shared.client_secret.clone(),
-            authorize_url: format!("{}/authorize", self.base_url).into(),
-            token_url: format!("{}/token", self.base_url).into(),
-            scope: Some("read".into()),
-        }
-    }
-
-    /// Makes the token endpoint refuse (400 `invalid_grant`) every exchange, or accept again.
-    pub fn refuse_exchanges(&self, refuse: bool) {
-        *lock(&self.shared.refuse) = refuse;
-    }
-
-    /// How many tokens the provider has issued.
-    pub fn issued_tokens(&self) -> usize {
-        *lock(&self.shared.issued)
-    }
-}
-
-impl Drop for OAuthProvider {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl fmt::Debug for OAuthProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthProvider")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.shared.client_id)
-            .finish_non_exhaustive()
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-#[derive(Deserialize)]
-struct AuthorizeQuery {
-    client_id: Option<String>,
-    redirect_uri: Option<String>,
-    state: Option<String>,
-    response_type: Option<String>,
-}
-
-async fn provider_authorize(
-    State(shared): State<Arc<ProviderState>>,
-    Query(query): Query<AuthorizeQuery>,
-) -> Response {
-    let (Some(redirect_uri), Some(state)) = (query.redirect_uri, query.state) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "redirect_uri and state are required",
-        )
-            .into_response();
-    };
-    let Ok(mut back) = reqwest::Url::parse(&redirect_uri) else {
-        return (StatusCode::BAD_REQUEST, "redirect_uri is not a URL").into_response();
-    };
-    if query.client_id.as_deref() != Some(shared.client_id.as_str())
-        || query.response_type.as_deref() != Some("code")
-    {
-        back.query_pairs_mut()
-            .append_pair("error", "unauthorized_client")
-            .append_pair("state", &state);
-        return redirect(back.as_str());
-    }
-    let code = random_hex(16);
-    lock(&shared.codes).insert(code.clone(), redirect_uri);
-    back.query_pairs_mut()
-        .append_pair("code", &code)
-        .append_pair("state", &state);
-    redirect(back.as_str())
-}
-
-#[derive(Deserialize)]
-struct TokenForm {
-    grant_type: Option<String>,
-    code: Option<String>,
-    redirect_uri: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-}
-
-async fn provider_token(
-    State(shared): State<Arc<ProviderState>>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    let invalid = || {
-        (
-            StatusCode::BAD_REQUEST,
-            axum::Json(serde_json::json!({"error": "invalid_grant"})),
-        )
-            .into_response()
-    };
-    if *lock(&shared.refuse) {
-        return invalid();
-    }
-    let expected_redirect = form
-        .code
-        .as_deref()
-        .and_then(|code| lock(&shared.codes).remove(code));
-    let valid = form.grant_type.as_deref() == Some("authorization_code")
-        && form.client_id.as_deref() == Some(shared.client_id.as_str())
-        && form.client_secret.as_deref() == Some(shared.client_secret.expose())
-        && expected_redirect.is_some()
-        && expected_redirect == form.redirect_uri;
-    if !valid {
-        return invalid();
-    }
-    let mut issued = lock(&shared.issued);
-    *issued = issued.saturating_add(1);
-    axum::Json(serde_json::json!({
-        "access_token": format!("test-access-token-{}", random_hex(16)),
-        "token_type": "Bearer",
-        "expires_in": 3600,
-    }))
-    .into_response()
-}
-
 /// What went wrong while a test walked the round trip.
 #[derive(Debug)]
 pub struct OAuthWalkError(pub(crate) String);
@@ -509,7 +303,7 @@ pub(crate) async fn walk(
     )))
 }
 
-fn location(response: &reqwest::Response) -> Option<String> {
+pub(crate) fn location(response: &reqwest::Response) -> Option<String> {
     if !response.status().is_redirection() {
         return None;
     }
