@@ -26,7 +26,12 @@ impl Logs {
             .with_span_events(FmtSpan::CLOSE)
             .with_writer(move || writer.clone())
             .finish();
-        (logs, tracing::subscriber::set_default(subscriber))
+        let guard = tracing::subscriber::set_default(subscriber);
+        // A callsite's interest is cached process-wide: one first hit by another test's
+        // thread, with no subscriber there, may be cached as never enabled. Asked again now,
+        // every callsite sees this thread's subscriber.
+        tracing::callsite::rebuild_interest_cache();
+        (logs, guard)
     }
 
     /// All that was logged so far.
