@@ -427,7 +427,7 @@ pub(crate) struct FoundDocument {
 
 /// Text from outside as a model is given it: the secrets `redactor` knows replaced, control
 /// characters and bidi overrides escaped, nothing cut.
-fn for_the_model(redactor: &Redactor, text: &str) -> String {
+pub(crate) fn for_the_model(redactor: &Redactor, text: &str) -> String {
     escape(&redactor.scrub(text, false)).into_owned()
 }
 
@@ -536,12 +536,22 @@ impl Toolbox {
         match outcome {
             Ok(message) => (message, None),
             Err(error) => {
-                let redactor = tool.map_or_else(Redactor::default, |tool| {
-                    tool.redactor_for(user_token.filter(|_| tool.needs_user_token()))
-                });
-                let told = for_the_model(&redactor, &error.to_string());
+                let told = told(tool, user_token, &error);
                 (ToolMessage::error(call.id.clone(), &told), Some(error))
             }
         }
     }
+}
+
+/// What the model is told of `error`, a call of `tool` (none: an unknown tool) made with
+/// `user_token`: the tool's secrets and the token scrubbed, controls escaped.
+pub(crate) fn told(
+    tool: Option<&ConnectorTool>,
+    user_token: Option<&Secret>,
+    error: &ToolError,
+) -> String {
+    let redactor = tool.map_or_else(Redactor::default, |tool| {
+        tool.redactor_for(user_token.filter(|_| tool.needs_user_token()))
+    });
+    for_the_model(&redactor, &error.to_string())
 }
