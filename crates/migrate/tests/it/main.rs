@@ -1,6 +1,7 @@
 //! Migration and management through the public API: export, manifests, files, tools, plan and
 //! apply.
 
+mod chat_loop;
 mod common;
 mod files;
 mod manifests;
