@@ -114,9 +114,19 @@
 //!
 //! # Chat v2
 //!
-//! With the feature `chat`, [`Client::chat`] sends Chat v2 requests (`POST /v2/chat`) with the
-//! same client, key and rules: tools, documents, citations with their sources, streaming.
-//! See the `chat` module.
+//! With the feature `chat`, `client.chat(model)` sends Chat v2 requests (`POST /v2/chat`) on
+//! the same client: the same API key and base URL, timeouts, tracing, secrets rules and
+//! errors (Cohere's refusals are `Error::Api` with its message, escaped and scrubbed). A chat
+//! is not idempotent, so it is retried only where a create is: on a 429, or when no
+//! connection could be made (`retry_non_idempotent` opts in to more). The request builder
+//! takes messages of the four roles (an assistant's `tool_plan` and `tool_calls` replayed
+//! exactly, tool results as `document` blocks), tools, documents, citation options, tool
+//! choice, strict tools and the sampling settings; the answer is typed, down to each
+//! citation's sources. `.stream()` gives Cohere's events as a typed `Stream`, bounded in time
+//! (the per-attempt timeout between events, the call's deadline) and memory (per event, per
+//! stream, and the response it assembles), which ends at `message-end` and is an error if cut
+//! before it; its events assemble into the same response as the call without `stream`. See
+//! the `chat` module. Without the feature, none of it is compiled (nor generated).
 //!
 //! # Secrets
 //!

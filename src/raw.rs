@@ -53,10 +53,9 @@ macro_rules! transport_hooks {
                 request: &mut reqwest::Request,
                 info: &OperationInfo,
             ) -> std::result::Result<(), Error<E>> {
-                let shape = $crate::http::guard::shape_of_generated(info.operation_id)
-                    .ok_or_else(|| {
-                        Error::InvalidRequest(format!("unknown operation {:?}", info.operation_id))
-                    })?;
+                let shape = $crate::http::guard::shape_of_generated(info.operation_id).ok_or_else(
+                    || Error::InvalidRequest(format!("unknown operation {:?}", info.operation_id)),
+                )?;
                 self.inner
                     .prepare(&self.baseurl, shape, request)
                     .map_err(Error::InvalidRequest)

@@ -108,10 +108,7 @@ impl ChatAssembler {
                 )));
             }
             (false, _) if self.end.is_some() => {
-                return Err(out_of_order(format!(
-                    "{} after message-end",
-                    event.kind()
-                )));
+                return Err(out_of_order(format!("{} after message-end", event.kind())));
             }
             _ => {}
         }

@@ -86,7 +86,8 @@ pub enum ChatEvent {
         finish_reason: FinishReason,
         /// What the call cost.
         usage: Option<Usage>,
-        /// What went wrong, when generation failed.
+        /// What went wrong, when generation failed: the server's text, escaped (control
+        /// characters and bidi overrides shown as `\u{..}`) and without the client's key.
         error: Option<String>,
     },
     /// `debug`: the prompt the model saw (on request).
@@ -202,7 +203,12 @@ impl ChatEvent {
                 Self::MessageEnd {
                     finish_reason: wire.delta.finish_reason,
                     usage: wire.delta.usage,
-                    error: wire.delta.error,
+                    // The server's words about its failure: escaped, as every error text
+                    // (the data was scrubbed of the key before it was decoded).
+                    error: wire
+                        .delta
+                        .error
+                        .map(|error| crate::core::text::escape(&error).into_owned()),
                 }
             }
             "debug" => Self::Debug {

@@ -213,6 +213,33 @@ impl AssistantMessage {
         }
     }
 
+    /// A tool-call turn: the model's `tool_plan` and the `tool_calls` it made, as a
+    /// response gave them (to replay one kept elsewhere; a response's own message is
+    /// [`ChatResponse::into_message`](super::ChatResponse::into_message)).
+    ///
+    /// ```
+    /// use cohere_connectors::chat::{AssistantMessage, ToolCall};
+    /// use serde_json::json;
+    ///
+    /// let call = ToolCall::new("search_wiki_1", "search_wiki", &json!({"query": "tea"}));
+    /// let turn = AssistantMessage::tool_turn("I will search the wiki.", vec![call]);
+    /// assert_eq!(
+    ///     serde_json::to_value(&turn)?,
+    ///     json!({"role": "assistant", "tool_plan": "I will search the wiki.", "tool_calls": [
+    ///         {"id": "search_wiki_1", "type": "function",
+    ///          "function": {"name": "search_wiki", "arguments": "{\"query\":\"tea\"}"}}
+    ///     ]}),
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn tool_turn(tool_plan: impl Into<String>, tool_calls: Vec<ToolCall>) -> Self {
+        Self {
+            tool_plan: Some(tool_plan.into()),
+            tool_calls,
+            ..Self::default()
+        }
+    }
+
     /// The text of the message: its text blocks, joined (thinking left out).
     pub fn text_content(&self) -> String {
         self.content
@@ -223,7 +250,9 @@ impl AssistantMessage {
 }
 
 /// `content` as blocks, or as a string (one text block).
-fn blocks_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ContentBlock>, D::Error> {
+fn blocks_or_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ContentBlock>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Content {

@@ -65,14 +65,16 @@ pub use assemble::ChatAssembler;
 pub use document::Document;
 pub use event::ChatEvent;
 pub use message::{
-    AssistantMessage, AssistantRole, ContentBlock, Message, SystemMessage, SystemRole,
-    ToolContent, ToolDocument, ToolMessage, ToolRole, UserMessage, UserRole,
+    AssistantMessage, AssistantRole, ContentBlock, Message, SystemMessage, SystemRole, ToolContent,
+    ToolDocument, ToolMessage, ToolRole, UserMessage, UserRole,
 };
 pub use options::{CitationMode, ResponseFormat, SafetyMode, ToolChoice};
 pub use request::ChatRequest;
 pub use response::{
     BilledUnits, ChatResponse, Citation, CitationKind, FinishReason, Source, Tokens, Usage,
 };
-pub use sse::MAX_EVENT_BYTES;
+pub use sse::{MAX_EVENT_BYTES, MAX_STREAM_BYTES};
 pub use stream::ChatStream;
-pub use tool::{FunctionDefinition, FunctionKind, ToolCall, ToolCallFunction, ToolDefinition, is_tool_name};
+pub use tool::{
+    FunctionDefinition, FunctionKind, ToolCall, ToolCallFunction, ToolDefinition, is_tool_name,
+};

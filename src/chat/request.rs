@@ -12,6 +12,7 @@ use super::message::Message;
 use super::options::{CitationMode, ResponseFormat, SafetyMode, ToolChoice};
 use super::response::ChatResponse;
 use super::seam;
+use super::sse::Limits;
 use super::stream::ChatStream;
 use super::tool::ToolDefinition;
 use super::validate::{Checked, check};
@@ -62,6 +63,7 @@ impl Client {
             citation_mode: None,
             tool_choice: None,
             settings: Settings::default(),
+            limits: Limits::default(),
             options: RequestOptions::new(),
         }
     }
@@ -83,6 +85,7 @@ pub struct ChatRequest {
     citation_mode: Option<CitationMode>,
     tool_choice: Option<ToolChoice>,
     settings: Settings,
+    limits: Limits,
     options: RequestOptions,
 }
 
@@ -271,6 +274,23 @@ impl ChatRequest {
         self
     }
 
+    /// The most bytes one event of a [`stream`](Self::stream) may take
+    /// ([`MAX_EVENT_BYTES`](super::MAX_EVENT_BYTES), 1 MiB, unless set): a larger event
+    /// fails the stream with [`Error::Decode`] before it is held whole.
+    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
+        self.limits.event_bytes = bytes;
+        self
+    }
+
+    /// The most bytes a whole [`stream`](Self::stream) may send
+    /// ([`MAX_STREAM_BYTES`](super::MAX_STREAM_BYTES), 64 MiB, unless set): past it, the
+    /// stream fails with [`Error::Decode`], whatever it sends. The response it assembles is
+    /// bounded apart, by the client's `max_response_bytes`.
+    pub fn max_stream_bytes(mut self, bytes: usize) -> Self {
+        self.limits.stream_bytes = bytes;
+        self
+    }
+
     /// Sends the request.
     ///
     /// # Errors
@@ -313,9 +333,10 @@ impl ChatRequest {
             .client
             .prepare(OPERATION, &self.options, &shared.redactor)?;
         let started = Instant::now();
+        let limits = self.limits;
         let (opening, attempts) = self
             .client
-            .execute(OPERATION, &config, || seam::open(&wire, &body))
+            .execute(OPERATION, &config, || seam::open(&wire, &body, limits))
             .await?;
         let mut opening = opening;
         opening.meta = opening.meta.with_attempts(attempts);
@@ -358,9 +379,9 @@ impl ChatRequest {
             settings,
             stream,
         };
-        serde_json::to_vec(&body)
-            .map(Bytes::from)
-            .map_err(|error| Error::invalid(OPERATION, format!("cannot write the request: {error}")))
+        serde_json::to_vec(&body).map(Bytes::from).map_err(|error| {
+            Error::invalid(OPERATION, format!("cannot write the request: {error}"))
+        })
     }
 }
 

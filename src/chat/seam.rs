@@ -12,7 +12,7 @@ use reqwest::header::CONTENT_TYPE;
 
 use super::event::ChatEvent;
 use super::response::ChatResponse;
-use super::sse::{EventSource, Frame};
+use super::sse::{EventSource, Frame, Limits};
 use crate::api::response::{Response, ResponseMeta};
 use crate::api::seam::decode;
 use crate::client::execute::SUCCESS_STATUS;
@@ -59,7 +59,7 @@ pub(crate) struct Opening {
 /// `POST /v2/chat` with `stream: true`, up to its first event: the attempt's timeout bounds
 /// the wait for the answer's head and for that event, and an attempt that fails before it
 /// is retried (or not) like any other. After it, nothing is.
-pub(crate) async fn open(wire: &Wire<'_>, body: &Bytes) -> Result<Opening> {
+pub(crate) async fn open(wire: &Wire<'_>, body: &Bytes, limits: Limits) -> Result<Opening> {
     let request = wire
         .request_accepting(OPERATION, None, "text/event-stream")
         .header(CONTENT_TYPE, "application/json")
@@ -75,7 +75,7 @@ pub(crate) async fn open(wire: &Wire<'_>, body: &Bytes) -> Result<Opening> {
     if status != SUCCESS_STATUS || !is_event_stream(&response) {
         return Err(not_a_stream(response, wire.redactor, left).await);
     }
-    let mut source = EventSource::new(response, wire.redactor.clone());
+    let mut source = EventSource::new(response, wire.redactor.clone(), limits);
     let first = first_event(&mut source, left).await?;
     Ok(Opening {
         meta,
@@ -108,11 +108,7 @@ async fn first_event(source: &mut EventSource, timeout: Option<Duration>) -> Res
 
 /// A stream that ended before `message-end`: the answer is incomplete.
 pub(crate) fn cut(message: impl Into<String>) -> Error {
-    Error::Transport(TransportError::new(
-        OPERATION,
-        TransportKind::Body,
-        message,
-    ))
+    Error::Transport(TransportError::new(OPERATION, TransportKind::Body, message))
 }
 
 fn is_event_stream(response: &reqwest::Response) -> bool {
@@ -137,7 +133,10 @@ async fn not_a_stream(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .map_or_else(|| "no content type".to_owned(), |media| redactor.clean(media, 80));
+        .map_or_else(
+            || "no content type".to_owned(),
+            |media| redactor.clean(media, 80),
+        );
     let declared = response.content_length();
     let body = http::Response::from(response).into_body();
     let read = read_body(body, declared, ERROR_BODY_READ_LIMIT);
@@ -155,5 +154,7 @@ async fn not_a_stream(
     } else {
         format!("the API documents {SUCCESS_STATUS} for this operation, not {status}")
     };
-    Error::Decode(DecodeError::new(OPERATION, status, &reason, &start, redactor))
+    Error::Decode(DecodeError::new(
+        OPERATION, status, &reason, &start, redactor,
+    ))
 }

@@ -22,6 +22,31 @@ use crate::{Error, Operation, Result};
 /// few hundred bytes (a citation with its sources a few KiB).
 pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
+/// The most bytes a whole stream may send by default: 64 MiB of its body, comments, line
+/// ends and events that add nothing to the response included. Past it, [`Error::Decode`]:
+/// a server that streams forever (events the response does not keep, keep-alive comments)
+/// ends, deadline or not. A long answer of Cohere's is far below it (its 4,096-token answer
+/// streams in under 2 MiB).
+pub const MAX_STREAM_BYTES: usize = 64 * 1024 * 1024;
+
+/// The bounds of one stream's bytes; see [`MAX_EVENT_BYTES`] and [`MAX_STREAM_BYTES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// The most bytes of one event.
+    pub event_bytes: usize,
+    /// The most bytes of the whole body.
+    pub stream_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            event_bytes: MAX_EVENT_BYTES,
+            stream_bytes: MAX_STREAM_BYTES,
+        }
+    }
+}
+
 /// The `data` of the frame that ends a stream, compared with the whole line.
 const DONE: &str = "[DONE]";
 
@@ -46,10 +71,10 @@ pub(crate) struct EventSource {
 
 impl EventSource {
     /// The frames of `response`'s body; `redactor` hides the client's secrets in them.
-    pub(crate) fn new(response: reqwest::Response, redactor: Redactor) -> Self {
+    pub(crate) fn new(response: reqwest::Response, redactor: Redactor, limits: Limits) -> Self {
         let body: Body = Box::pin(response.bytes_stream());
         Self {
-            decoder: SseByteStream::new(Bounded::new(body, MAX_EVENT_BYTES)),
+            decoder: SseByteStream::new(Bounded::new(body, limits)),
             redactor,
             frames: 0,
         }
@@ -67,7 +92,10 @@ impl EventSource {
                 Poll::Ready(Some(Ok(block))) => block,
             };
             // A block without data (only `event:`, `id:` or `retry:`) carries no event.
-            let Sse { data: Some(data), .. } = block else {
+            let Sse {
+                data: Some(data), ..
+            } = block
+            else {
                 continue;
             };
             self.frames = self.frames.saturating_add(1);
@@ -109,6 +137,12 @@ impl EventSource {
                         ),
                         b"",
                     ),
+                    FrameError::StreamTooLarge { limit } => self.decode_error(
+                        &format!(
+                            "the stream is over {limit} bytes (max_stream_bytes); the stream was not read further"
+                        ),
+                        b"",
+                    ),
                 },
                 Err(other) => self.decode_error(&other.to_string(), b""),
             },
@@ -137,6 +171,8 @@ enum FrameError {
     Body(reqwest::Error),
     /// One event passed `limit` bytes.
     TooLarge { limit: usize },
+    /// The whole body passed `limit` bytes.
+    StreamTooLarge { limit: usize },
 }
 
 impl std::fmt::Display for FrameError {
@@ -144,6 +180,7 @@ impl std::fmt::Display for FrameError {
         match self {
             Self::Body(error) => write!(f, "{error}"),
             Self::TooLarge { limit } => write!(f, "an event is over {limit} bytes"),
+            Self::StreamTooLarge { limit } => write!(f, "the stream is over {limit} bytes"),
         }
     }
 }
@@ -158,6 +195,10 @@ impl std::error::Error for FrameError {}
 struct Bounded {
     body: Body,
     limit: usize,
+    /// The most bytes of the whole body.
+    total_limit: usize,
+    /// Bytes of the body so far.
+    total: usize,
     /// Bytes since the end of the last event.
     pending: usize,
     /// Whether the last byte ended a line (or nothing has arrived).
@@ -168,10 +209,12 @@ struct Bounded {
 }
 
 impl Bounded {
-    fn new(body: Body, limit: usize) -> Self {
+    fn new(body: Body, limits: Limits) -> Self {
         Self {
             body,
-            limit,
+            limit: limits.event_bytes,
+            total_limit: limits.stream_bytes,
+            total: 0,
             pending: 0,
             at_line_start: true,
             after_cr: false,
@@ -217,6 +260,12 @@ impl Stream for Bounded {
         }
         match self.body.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
+                self.total = self.total.saturating_add(chunk.len());
+                if self.total > self.total_limit {
+                    self.failed = true;
+                    let limit = self.total_limit;
+                    return Poll::Ready(Some(Err(FrameError::StreamTooLarge { limit })));
+                }
                 if self.admit(&chunk) {
                     Poll::Ready(Some(Ok(chunk)))
                 } else {
@@ -239,7 +288,11 @@ mod tests {
     use super::*;
 
     fn bounded(limit: usize) -> Bounded {
-        Bounded::new(Box::pin(futures_util::stream::empty()), limit)
+        let limits = Limits {
+            event_bytes: limit,
+            stream_bytes: usize::MAX,
+        };
+        Bounded::new(Box::pin(futures_util::stream::empty()), limits)
     }
 
     #[test]
@@ -248,7 +301,10 @@ mod tests {
         assert!(bound.admit(b"data: 0123456789\n\n"));
         assert_eq!(bound.pending, 0);
         assert!(bound.admit(b"data: 01234"));
-        assert!(bound.admit(b"56789\r\n\r\n"), "CRLF line ends, split across chunks");
+        assert!(
+            bound.admit(b"56789\r\n\r\n"),
+            "CRLF line ends, split across chunks"
+        );
         assert_eq!(bound.pending, 0);
         assert!(bound.admit(b"data: x\r\r"));
         assert_eq!(bound.pending, 0, "CR alone ends lines too");

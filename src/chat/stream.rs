@@ -22,16 +22,20 @@ use crate::{Error, Operation, Result};
 /// The events of a streamed chat ([`ChatRequest::stream`](super::ChatRequest::stream)), as
 /// they arrive; `Some(Err(..))` once, then `None`, when the stream fails.
 ///
-/// The stream ends (`None`) only after `message-end` (and the `data: [DONE]` that follows
-/// it, or the end of the body): a body that ends before it, or sends `[DONE]` early, is an
-/// [`Error::Transport`] whose `is_body()` is true, never a quiet end. What bounds it:
+/// The stream ends (`None`) right after `message-end` (what follows it, `data: [DONE]` or the
+/// body's end, is not waited for): a body that ends before it (cut mid-event, or after
+/// `content-end`), a connection reset, or a `[DONE]` before it, is an [`Error::Transport`]
+/// whose `is_body()` is true, never a quiet end. An event of a type this version does not
+/// know is yielded as [`ChatEvent::Other`] and left out of the response (Cohere adds event
+/// types; a stream should not fail for one). What bounds it:
 ///
 /// | what | bound |
 /// |---|---|
 /// | the wait for the answer and its first event | the attempt's timeout (`timeout`, 60 s by default); retried as a chat is, like any attempt |
 /// | each wait for the next event | the attempt's timeout again: a stream that stalls fails with `is_timeout()` |
 /// | the whole stream, retries included | the call's `deadline`, when one is set |
-/// | one event | [`MAX_EVENT_BYTES`](super::MAX_EVENT_BYTES) (1 MiB): past it, [`Error::Decode`] |
+/// | one event | [`max_event_bytes`](super::ChatRequest::max_event_bytes) ([`MAX_EVENT_BYTES`](super::MAX_EVENT_BYTES), 1 MiB): past it, [`Error::Decode`] |
+/// | the whole stream's bytes | [`max_stream_bytes`](super::ChatRequest::max_stream_bytes) ([`MAX_STREAM_BYTES`](super::MAX_STREAM_BYTES), 64 MiB): past it, [`Error::Decode`], whatever the events are |
 /// | the response it assembles | `max_response_bytes` (2 MiB by default), as the response's JSON: past it, [`Error::Decode`]. So a stream that never ends is bounded even without a deadline. |
 ///
 /// Once its first event has arrived, a stream is never retried: its events are the model's
@@ -162,11 +166,7 @@ impl ChatStream {
             stream_ended(Operation::Chat, self.events, self.started.elapsed(), None);
             return Poll::Ready(None);
         }
-        let how = if with_done {
-            "sent [DONE]"
-        } else {
-            "ended"
-        };
+        let how = if with_done { "sent [DONE]" } else { "ended" };
         let error = cut(format!(
             "the stream {how} after {} events, before message-end: the answer is incomplete",
             self.events
@@ -176,7 +176,12 @@ impl ChatStream {
 
     fn fail(&mut self, error: Error) -> Poll<Option<Result<ChatEvent>>> {
         self.phase = Phase::Failed;
-        stream_ended(Operation::Chat, self.events, self.started.elapsed(), Some(&error));
+        stream_ended(
+            Operation::Chat,
+            self.events,
+            self.started.elapsed(),
+            Some(&error),
+        );
         Poll::Ready(Some(Err(error)))
     }
 
@@ -221,6 +226,12 @@ impl Stream for ChatStream {
         }
         if let Some(first) = this.first.take() {
             return this.accept(first);
+        }
+        if this.phase == Phase::Ended {
+            // `message-end` is the answer's end: what follows it (`[DONE]`, the body's end)
+            // is not waited for, so a server that holds the connection open after it costs
+            // no idle timeout.
+            return this.end(false);
         }
         if let Some(error) = this.past_deadline(cx) {
             return this.fail(error);

@@ -173,13 +173,40 @@ mod tests {
     #[test]
     fn tool_messages_answer_the_calls_before_them_once() {
         let user = Message::user("q");
-        assert!(check_messages(&[user.clone(), calls(&["a", "b"]), answer("a"), answer("b")], &[]).is_ok());
+        assert!(
+            check_messages(
+                &[user.clone(), calls(&["a", "b"]), answer("a"), answer("b")],
+                &[]
+            )
+            .is_ok()
+        );
         for (messages, says) in [
-            (vec![user.clone(), calls(&["a"]), answer("b")], "did not make"),
-            (vec![user.clone(), calls(&["a"]), answer("a"), answer("a")], "a second time"),
-            (vec![user.clone(), calls(&["a"]), answer("a"), calls(&["b"]), answer("a")], "did not make"),
-            (vec![user.clone(), calls(&["a"]), answer("a"), calls(&["a"])], "repeats"),
-            (vec![user.clone(), calls(&["a"]), answer("")], "without a tool_call_id"),
+            (
+                vec![user.clone(), calls(&["a"]), answer("b")],
+                "did not make",
+            ),
+            (
+                vec![user.clone(), calls(&["a"]), answer("a"), answer("a")],
+                "a second time",
+            ),
+            (
+                vec![
+                    user.clone(),
+                    calls(&["a"]),
+                    answer("a"),
+                    calls(&["b"]),
+                    answer("a"),
+                ],
+                "did not make",
+            ),
+            (
+                vec![user.clone(), calls(&["a"]), answer("a"), calls(&["a"])],
+                "repeats",
+            ),
+            (
+                vec![user.clone(), calls(&["a"]), answer("")],
+                "without a tool_call_id",
+            ),
         ] {
             let error = check_messages(&messages, &[]).unwrap_err();
             assert!(error.to_string().contains(says), "{error}");
@@ -191,17 +218,33 @@ mod tests {
         let user = Message::user("q");
         let docs = [Document::from("a"), Document::from("b")];
         assert!(check_messages(&[user.clone()], &docs).is_ok());
-        let twice = [Document::with_id("x", serde_json::json!({})), Document::with_id("x", serde_json::json!({}))];
+        let twice = [
+            Document::with_id("x", serde_json::json!({})),
+            Document::with_id("x", serde_json::json!({})),
+        ];
         let error = check_messages(&[user.clone()], &twice).unwrap_err();
-        assert!(error.to_string().contains("documents[1] has the document id \"x\" of documents[0]"), "{error}");
-        let named_like_cohere = [Document::with_id("doc:1", serde_json::json!({})), Document::from("b")];
+        assert!(
+            error
+                .to_string()
+                .contains("documents[1] has the document id \"x\" of documents[0]"),
+            "{error}"
+        );
+        let named_like_cohere = [
+            Document::with_id("doc:1", serde_json::json!({})),
+            Document::from("b"),
+        ];
         assert!(check_messages(&[user.clone()], &named_like_cohere).is_err());
         let result = Message::tool(
             "a",
-            vec![ToolContent::document(ToolDocument::new(serde_json::json!({})).with_id("x"))],
+            vec![ToolContent::document(
+                ToolDocument::new(serde_json::json!({})).with_id("x"),
+            )],
         );
         let error = check_messages(&[user, calls(&["a"]), result], &twice[..1]).unwrap_err();
-        assert!(error.to_string().contains("messages[2].content[0]"), "{error}");
+        assert!(
+            error.to_string().contains("messages[2].content[0]"),
+            "{error}"
+        );
     }
 
     #[test]

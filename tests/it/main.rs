@@ -3,6 +3,8 @@
 mod blocking;
 mod body;
 mod call_settings;
+#[cfg(feature = "chat")]
+mod chat;
 mod common;
 mod errors;
 mod hardening;

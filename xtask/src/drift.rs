@@ -22,6 +22,8 @@ pub enum Expected {
 
 /// One derived upstream.
 pub struct Mutation {
+    /// The fragment it must build or be refused for.
+    pub fragment: &'static spec::Fragment,
     pub name: &'static str,
     pub what: &'static str,
     pub expected: Expected,
@@ -84,10 +86,16 @@ fn replace_refs(value: &mut Value, old: &str, new: &str) {
 const CONNECTORS: &str = "/v1/connectors";
 const ONE: &str = "/v1/connectors/{id}";
 
+/// The inline body schema of `POST /v2/chat`.
+fn chat_request(document: &mut Value) -> &mut Value {
+    &mut operation(document, "/v2/chat", "post")["requestBody"]["content"]["application/json"]["schema"]
+}
+
 /// The corpus.
 pub fn mutations() -> Vec<Mutation> {
     vec![
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "error-body-data",
             what: "error bodies become {data: string}, as in earlier versions of the spec",
             expected: Expected::Builds,
@@ -102,6 +110,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "error-bodies-differ",
             what: "one error status answers text/html, another a string",
             expected: Expected::Builds,
@@ -116,6 +125,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "schemas-renamed",
             what: "Connector, ListConnectorsResponse and CreateConnectorRequest renamed",
             expected: Expected::Builds,
@@ -126,6 +136,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "connector-field-added",
             what: "an optional field added to Connector",
             expected: Expected::Builds,
@@ -135,6 +146,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "connector-field-removed",
             what: "optional fields removed from Connector (description, organization_id, oauth)",
             expected: Expected::Builds,
@@ -146,6 +158,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "request-fields-changed",
             what: "an optional field added to and another removed from both request bodies",
             expected: Expected::Builds,
@@ -158,6 +171,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "enum-values-added",
             what: "a new auth_status value, auth_type made an enum with a new value, a new token type",
             expected: Expected::Builds,
@@ -170,6 +184,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "number-integer-swap",
             what: "total_count becomes an integer, limit and offset stay numbers with a format",
             expected: Expected::Builds,
@@ -185,6 +200,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "status-codes-added",
             what: "201 and a 409 on create, 204 and default on delete",
             expected: Expected::Builds,
@@ -202,6 +218,7 @@ pub fn mutations() -> Vec<Mutation> {
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "operations-added",
             what: "a new operation under /v1/connectors and a new path elsewhere",
             expected: Expected::Builds,
@@ -237,6 +254,7 @@ get:
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "deprecation-flags",
             what: "deprecated removed from the operations, added to a parameter and a field",
             expected: Expected::Builds,
@@ -259,6 +277,7 @@ get:
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "json-schema-2020-12",
             what: "3.1 constructs the downgrade has no rewrite for: prefixItems, if/then, dependentRequired, patternProperties, contentMediaType, $comment",
             expected: Expected::Builds,
@@ -282,6 +301,7 @@ get:
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "connector-required-field-removed",
             what: "Connector.name removed",
             expected: Expected::Refused(&[
@@ -297,6 +317,7 @@ get:
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "operation-removed",
             what: "DELETE /v1/connectors/{id} removed",
             expected: Expected::Refused(&[
@@ -312,6 +333,7 @@ get:
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "operation-renamed",
             what: "get-connector renamed to fetch-connector",
             expected: Expected::Refused(&[
@@ -324,6 +346,7 @@ get:
             },
         },
         Mutation {
+            fragment: &spec::CONNECTORS,
             name: "parameter-renamed",
             what: "the limit parameter of list-connectors renamed page_size",
             expected: Expected::Refused(&["query parameter `limit`", "Connectors::list"]),
@@ -334,6 +357,55 @@ get:
                         parameter["name"] = Value::from("page_size");
                     }
                 }
+            },
+        },
+        // Chat v2 (openapi/chat.yaml, src/chat/): what the chat facade absorbs, and what its
+        // contract refuses.
+        Mutation {
+            fragment: &spec::CHAT,
+            name: "chat-answer-field-added",
+            what: "the chat's answer gains a field and a finish reason",
+            expected: Expected::Builds,
+            apply: |document| {
+                properties(document, "ChatResponseV2")
+                    .insert("priority_used".into(), yaml("{type: integer}"));
+                let reasons = schemas(document)["ChatFinishReason"]["enum"]
+                    .as_sequence_mut()
+                    .unwrap();
+                reasons.push(Value::from("CONTENT_FILTERED"));
+            },
+        },
+        Mutation {
+            fragment: &spec::CHAT,
+            name: "chat-request-field-removed",
+            what: "the chat request loses `seed`, which ChatRequest sends",
+            expected: Expected::Refused(&["no field `seed`", "ChatRequest"]),
+            apply: |document| {
+                chat_request(document)["properties"]
+                    .as_mapping_mut()
+                    .unwrap()
+                    .shift_remove("seed");
+            },
+        },
+        Mutation {
+            fragment: &spec::CHAT,
+            name: "chat-request-field-required",
+            what: "the chat request requires `priority`, which ChatRequest does not always send",
+            expected: Expected::Refused(&["now requires `priority`", "ChatRequest"]),
+            apply: |document| {
+                chat_request(document)["required"]
+                    .as_sequence_mut()
+                    .unwrap()
+                    .push(Value::from("priority"));
+            },
+        },
+        Mutation {
+            fragment: &spec::CHAT,
+            name: "chat-operation-renamed",
+            what: "POST /v2/chat gets another operationId",
+            expected: Expected::Refused(&["chatv2", "Client::chat"]),
+            apply: |document| {
+                operation(document, "/v2/chat", "post")["operationId"] = Value::from("chat-v2");
             },
         },
     ]
@@ -372,7 +444,7 @@ pub struct Outcome {
 /// expected words. `Ok(Some(fragment))` when it must build next.
 pub fn run_xtask(upstream: &str, mutation: &Mutation) -> Result<Option<String>, String> {
     let bytes = mutated(upstream, mutation)?;
-    match (spec::generate(&bytes), &mutation.expected) {
+    match (mutation.fragment.generate(&bytes), &mutation.expected) {
         (Ok(fragment), Expected::Builds) => Ok(Some(fragment)),
         (Ok(_), Expected::Refused(_)) => Err("the xtask accepted it; it must refuse".into()),
         (Err(error), Expected::Builds) => Err(format!("the xtask refused it: {error}")),
@@ -400,9 +472,13 @@ pub fn run(workspace: &Path, upstream: &str, only: Option<&str>) -> Result<Vec<O
         let result = run_xtask(upstream, &mutation).and_then(|fragment| match fragment {
             None => Ok("refused, naming the change".to_owned()),
             Some(fragment) => {
-                std::fs::write(copy.join(spec::FRAGMENT_PATH), fragment)
+                let target = copy.join(mutation.fragment.path);
+                std::fs::write(&target, fragment)
                     .map_err(|error| format!("cannot write the fragment: {error}"))?;
-                cargo_check(workspace, &copy).map(|()| "builds".to_owned())
+                let built = cargo_check(workspace, &copy);
+                // The next mutation starts from the checked-in fragments again.
+                copy_file(&workspace.join(mutation.fragment.path), &target)?;
+                built.map(|()| "builds".to_owned())
             }
         });
         outcomes.push(Outcome {

@@ -1,20 +1,24 @@
-//! `cargo xtask spec [--check | --diff] --upstream PATH [--out PATH]`
+//! `cargo xtask spec [--check | --diff] --upstream PATH [--only NAME] [--out PATH]`
 //! `cargo xtask drift --upstream PATH [--only NAME]`
 //! `cargo xtask bench-report [--dir PATH]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use xtask::spec::{self, FRAGMENT_PATH, Freshness};
+use xtask::spec::{self, FRAGMENTS, Fragment, Freshness};
 
 const USAGE: &str = "\
-usage: cargo xtask spec --upstream PATH [--out PATH] [--check | --diff]
+usage: cargo xtask spec --upstream PATH [--only NAME] [--out PATH] [--check | --diff]
        cargo xtask drift --upstream PATH [--only NAME]
        cargo xtask bench-report [--dir PATH]
 
-  spec        build the OpenAPI fragment of /v1/connectors from Cohere's upstream definition
+  spec        build the OpenAPI fragments from Cohere's upstream definition: connectors
+              (/v1/connectors, openapi/connectors.yaml) and chat (POST /v2/chat,
+              openapi/chat.yaml), each checked against the contract of its facade
   --upstream  Cohere's full OpenAPI file (e.g. ../shared/reference/cohere-openapi.yaml)
-  --out       where the fragment goes (default: openapi/connectors.yaml in the workspace)
+  --only      one fragment, by name: connectors or chat (default: both)
+  --out       where the fragment goes (one fragment: --only's, or connectors; default: its
+              path in the workspace)
   --check     write nothing; fail, showing the difference, if the fragment is not exactly
               what --upstream produces
   --diff      write nothing; list what --upstream would change, in the API's terms
@@ -37,7 +41,8 @@ enum SpecMode {
 
 struct SpecArgs {
     upstream: PathBuf,
-    out: PathBuf,
+    /// The fragments to build, each with where it goes.
+    fragments: Vec<(&'static Fragment, PathBuf)>,
     mode: SpecMode,
 }
 
@@ -69,6 +74,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 fn parse_spec_args(args: &[String]) -> Result<SpecArgs, String> {
     let mut upstream = None;
     let mut out = None;
+    let mut only = None;
     let mut mode = SpecMode::Write;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -77,12 +83,33 @@ fn parse_spec_args(args: &[String]) -> Result<SpecArgs, String> {
             "--diff" => mode = SpecMode::Diff,
             "--upstream" => upstream = Some(value_of("--upstream", args.next())?),
             "--out" => out = Some(value_of("--out", args.next())?),
+            "--only" => only = Some(value_of("--only", args.next())?),
             other => return Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
         }
     }
+    let named = |name: &str| {
+        FRAGMENTS
+            .iter()
+            .copied()
+            .find(|fragment| fragment.name == name)
+            .ok_or_else(|| format!("no fragment named `{name}`\n\n{USAGE}"))
+    };
+    let fragments = match (only, out) {
+        (Some(name), out) => {
+            let fragment = named(&name.to_string_lossy())?;
+            let out = out.unwrap_or_else(|| workspace_root().join(fragment.path));
+            vec![(fragment, out)]
+        }
+        // --out alone is the connectors' fragment, as before there were two.
+        (None, Some(out)) => vec![(&spec::CONNECTORS, out)],
+        (None, None) => FRAGMENTS
+            .iter()
+            .map(|fragment| (*fragment, workspace_root().join(fragment.path)))
+            .collect(),
+    };
     Ok(SpecArgs {
         upstream: upstream.ok_or_else(|| format!("--upstream is required\n\n{USAGE}"))?,
-        out: out.unwrap_or_else(|| workspace_root().join(FRAGMENT_PATH)),
+        fragments,
         mode,
     })
 }
@@ -147,16 +174,22 @@ fn drift_task(args: &[String]) -> Result<ExitCode, String> {
 }
 
 /// `--diff`: the new fragment against the checked-in one, in the API's terms.
-fn diff_task(args: &SpecArgs, upstream: &[u8]) -> Result<ExitCode, String> {
-    let built = spec::transform(upstream).map_err(|error| error.to_string())?;
-    let checked_in = std::fs::read_to_string(&args.out)
-        .map_err(|error| format!("cannot read {}: {error}", args.out.display()))?;
+fn diff_task(fragment: &Fragment, out: &Path, upstream: &[u8]) -> Result<bool, String> {
+    let built = fragment
+        .transform(upstream)
+        .map_err(|error| error.to_string())?;
+    let checked_in = std::fs::read_to_string(out)
+        .map_err(|error| format!("cannot read {}: {error}", out.display()))?;
     let old = spec::parse::parse_yaml(&checked_in).map_err(|error| error.to_string())?;
     let changes = spec::api_diff::diff(&old, &built.document);
     if changes.is_empty() {
-        println!("no change to the API's structure");
+        println!("{}: no change to the API's structure", fragment.name);
     } else {
-        println!("{} change(s) to the API's structure:", changes.len());
+        println!(
+            "{}: {} change(s) to the API's structure:",
+            fragment.name,
+            changes.len()
+        );
         for change in &changes {
             println!("  {change}");
         }
@@ -169,17 +202,14 @@ fn diff_task(args: &SpecArgs, upstream: &[u8]) -> Result<ExitCode, String> {
     for note in &undocumented {
         println!("  doc: {note}");
     }
-    match spec::contract::check(&built.document) {
+    match (fragment.contract)(&built.document) {
         Ok(()) => {
-            println!(
-                "the facade can take it: run `cargo xtask spec --upstream {}`",
-                args.upstream.display()
-            );
-            Ok(ExitCode::SUCCESS)
+            println!("{}: the facade can take it", fragment.name);
+            Ok(true)
         }
         Err(breaks) => {
             println!("{breaks}");
-            Ok(ExitCode::FAILURE)
+            Ok(false)
         }
     }
 }
@@ -187,50 +217,80 @@ fn diff_task(args: &SpecArgs, upstream: &[u8]) -> Result<ExitCode, String> {
 fn spec_task(args: SpecArgs) -> Result<ExitCode, String> {
     let upstream = std::fs::read(&args.upstream)
         .map_err(|error| format!("cannot read {}: {error}", args.upstream.display()))?;
-    if args.mode == SpecMode::Diff {
-        return diff_task(&args, &upstream);
+    let mut all_good = true;
+    for (fragment, out) in &args.fragments {
+        let good = match args.mode {
+            SpecMode::Diff => diff_task(fragment, out, &upstream)?,
+            SpecMode::Write => write_fragment(fragment, out, &args.upstream, &upstream)?,
+            SpecMode::Check => check_fragment(fragment, out, &args.upstream, &upstream)?,
+        };
+        all_good &= good;
     }
-    let fragment = spec::generate(&upstream).map_err(|error| error.to_string())?;
-
-    if args.mode == SpecMode::Write {
-        std::fs::write(&args.out, &fragment)
-            .map_err(|error| format!("cannot write {}: {error}", args.out.display()))?;
+    if args.mode == SpecMode::Diff && all_good {
         println!(
-            "wrote {} from {}",
-            args.out.display(),
+            "run `cargo xtask spec --upstream {}` to write them",
             args.upstream.display()
         );
-        return Ok(ExitCode::SUCCESS);
     }
+    Ok(if all_good {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
 
-    let checked_in = match std::fs::read_to_string(&args.out) {
+fn write_fragment(
+    fragment: &Fragment,
+    out: &Path,
+    upstream_path: &Path,
+    upstream: &[u8],
+) -> Result<bool, String> {
+    let text = fragment
+        .generate(upstream)
+        .map_err(|error| format!("{}: {error}", fragment.name))?;
+    std::fs::write(out, &text)
+        .map_err(|error| format!("cannot write {}: {error}", out.display()))?;
+    println!("wrote {} from {}", out.display(), upstream_path.display());
+    Ok(true)
+}
+
+fn check_fragment(
+    fragment: &Fragment,
+    out: &Path,
+    upstream_path: &Path,
+    upstream: &[u8],
+) -> Result<bool, String> {
+    let text = fragment
+        .generate(upstream)
+        .map_err(|error| format!("{}: {error}", fragment.name))?;
+    let checked_in = match std::fs::read_to_string(out) {
         Ok(text) => text,
         Err(error) => {
             eprintln!(
                 "{} cannot be read ({error}); run `cargo xtask spec --upstream {}`",
-                args.out.display(),
-                args.upstream.display()
+                out.display(),
+                upstream_path.display()
             );
-            return Ok(ExitCode::FAILURE);
+            return Ok(false);
         }
     };
-    match spec::compare(&checked_in, &fragment) {
+    match fragment.compare(&checked_in, &text) {
         Freshness::Fresh => {
             println!(
                 "{} is up to date with {}",
-                args.out.display(),
-                args.upstream.display()
+                out.display(),
+                upstream_path.display()
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(true)
         }
         Freshness::Stale { diff } => {
             eprintln!(
                 "{} is not what {} produces:\n\n{diff}\n\nrun `cargo xtask spec --upstream {}` and commit the result",
-                args.out.display(),
-                args.upstream.display(),
-                args.upstream.display()
+                out.display(),
+                upstream_path.display(),
+                upstream_path.display()
             );
-            Ok(ExitCode::FAILURE)
+            Ok(false)
         }
     }
 }

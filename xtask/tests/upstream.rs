@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cohere_connectors_testing::upstream;
-use xtask::spec::{self, FRAGMENT_PATH, Freshness};
+use xtask::spec::{self, FRAGMENT_PATH, FRAGMENTS, Freshness};
 use yaml_serde::Value;
 
 fn workspace_root() -> PathBuf {
@@ -29,10 +29,6 @@ macro_rules! upstream_or_skip {
     };
 }
 
-fn checked_in_fragment() -> String {
-    std::fs::read_to_string(workspace_root().join(FRAGMENT_PATH)).unwrap()
-}
-
 /// Runs progenitor exactly as build.rs does, on a generated fragment.
 fn progenitor_accepts(fragment: &str) {
     let spec: openapiv3::OpenAPI = yaml_serde::from_str(fragment).expect("an OpenAPI 3.0 document");
@@ -46,62 +42,83 @@ fn progenitor_accepts(fragment: &str) {
 }
 
 #[test]
-fn the_checked_in_fragment_is_what_the_upstream_gives() {
-    let fragment = spec::generate(upstream_or_skip!()).unwrap();
-    if let Freshness::Stale { diff } = spec::compare(&checked_in_fragment(), &fragment) {
-        panic!("openapi/connectors.yaml is stale:\n{diff}");
+fn the_checked_in_fragments_are_what_the_upstream_gives() {
+    let upstream = upstream_or_skip!();
+    for fragment in FRAGMENTS {
+        let expected = fragment.generate(upstream).unwrap();
+        let checked_in = std::fs::read_to_string(workspace_root().join(fragment.path)).unwrap();
+        if let Freshness::Stale { diff } = fragment.compare(&checked_in, &expected) {
+            panic!("{} is stale:\n{diff}", fragment.path);
+        }
     }
 }
 
 #[test]
 fn generation_is_deterministic() {
     let upstream = upstream_or_skip!();
-    assert_eq!(
-        spec::generate(upstream).unwrap(),
-        spec::generate(upstream).unwrap()
-    );
-}
-
-#[test]
-fn progenitor_accepts_the_fragment() {
-    progenitor_accepts(&spec::generate(upstream_or_skip!()).unwrap());
-}
-
-#[test]
-fn the_fragment_carries_no_upstream_prose() {
-    let fragment = spec::generate(upstream_or_skip!()).unwrap();
-    let body: Vec<&str> = fragment
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .collect();
-    for banned in ["x-fern", "example", "docs.cohere.com", "code-samples"] {
-        assert!(
-            !body.iter().any(|line| line.contains(banned)),
-            "the fragment body contains {banned:?}"
+    for fragment in FRAGMENTS {
+        assert_eq!(
+            fragment.generate(upstream).unwrap(),
+            fragment.generate(upstream).unwrap(),
+            "{}",
+            fragment.name
         );
     }
-    // `description` and `summary` as keywords (not property names) are only this project's
-    // lines (xtask/src/spec/docs.rs), or the empty one OpenAPI requires on a response.
-    let ours: Vec<&str> = spec::docs::DOCS.iter().map(|(_, line)| *line).collect();
-    let mut document = spec::parse::parse_yaml(&fragment).unwrap();
-    let mut prose = Vec::new();
-    spec::doc::walk_objects(&mut document, &mut |site, object| {
-        for keyword in ["description", "summary"] {
-            if let Some(text) = object.get(keyword).and_then(Value::as_str)
-                && !text.is_empty()
-                && !ours.contains(&text)
-            {
-                prose.push(format!("{}: {text}", site.at));
-            }
+}
+
+#[test]
+fn progenitor_accepts_the_fragments() {
+    let upstream = upstream_or_skip!();
+    for fragment in FRAGMENTS {
+        progenitor_accepts(&fragment.generate(upstream).unwrap());
+    }
+}
+
+#[test]
+fn the_fragments_carry_no_upstream_prose() {
+    let upstream = upstream_or_skip!();
+    for (fragment, docs, title) in [
+        (&spec::CONNECTORS, spec::docs::DOCS, spec::docs::TITLE),
+        (&spec::CHAT, spec::chat_docs::DOCS, spec::chat_docs::TITLE),
+    ] {
+        let text = fragment.generate(upstream).unwrap();
+        let body: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
+        for banned in ["x-fern", "example", "docs.cohere.com", "code-samples"] {
+            assert!(
+                !body.iter().any(|line| line.contains(banned)),
+                "{} contains {banned:?}",
+                fragment.path
+            );
         }
-        Ok(())
-    })
-    .unwrap();
-    assert!(
-        prose.is_empty(),
-        "upstream prose left in the fragment: {prose:?}"
-    );
-    assert!(fragment.contains(&format!("title: {}", spec::docs::TITLE)));
+        // `description` and `summary` as keywords (not property names) are only this
+        // project's lines (xtask/src/spec/docs.rs, chat_docs.rs), or the empty one OpenAPI
+        // requires on a response.
+        let ours: Vec<&str> = docs.iter().map(|(_, line)| *line).collect();
+        let mut document = spec::parse::parse_yaml(&text).unwrap();
+        let mut prose = Vec::new();
+        spec::doc::walk_objects(&mut document, &mut |site, object| {
+            for keyword in ["description", "summary"] {
+                if let Some(text) = object.get(keyword).and_then(Value::as_str)
+                    && !text.is_empty()
+                    && !ours.contains(&text)
+                {
+                    prose.push(format!("{}: {text}", site.at));
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(
+            prose.is_empty(),
+            "upstream prose left in {}: {prose:?}",
+            fragment.path
+        );
+        assert!(
+            text.contains(&format!("title: {title}")),
+            "{}",
+            fragment.path
+        );
+    }
 }
 
 /// Parses the upstream, lets `change` edit it structurally, and serialises it again.
@@ -170,18 +187,29 @@ fn a_changed_upstream_fails_the_check_with_a_readable_diff() {
 #[test]
 fn the_check_passes_through_the_binary() {
     upstream_or_skip!();
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["spec", "--check", "--upstream"])
-        .arg(upstream::path())
-        .arg("--out")
-        .arg(workspace_root().join(FRAGMENT_PATH))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    // Both fragments (the default), then one by name.
+    for only in [None, Some("chat")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command
+            .args(["spec", "--check", "--upstream"])
+            .arg(upstream::path());
+        if let Some(name) = only {
+            command.args(["--only", name]);
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("chat.yaml is up to date"), "{stdout}");
+        assert_eq!(
+            stdout.contains("connectors.yaml"),
+            only.is_none(),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]

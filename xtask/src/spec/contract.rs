@@ -231,7 +231,7 @@ fn check_connector(connector: &Mapping, breaks: &mut Vec<String>) {
     }
 }
 
-fn required(schema: &Mapping) -> Vec<String> {
+pub(super) fn required(schema: &Mapping) -> Vec<String> {
     schema
         .get("required")
         .and_then(Value::as_sequence)
@@ -266,7 +266,7 @@ fn parameters_of(root: &Mapping, path: &str, operation: &Mapping) -> Vec<(String
 }
 
 /// The JSON schema of an operation's success answer (its 2xx response), `$ref`s followed.
-fn success_schema<'a>(root: &'a Mapping, operation: &'a Mapping) -> Option<&'a Mapping> {
+pub(super) fn success_schema<'a>(root: &'a Mapping, operation: &'a Mapping) -> Option<&'a Mapping> {
     let responses = map_at(operation, "responses")?;
     let (_, response) = responses
         .iter()
@@ -280,7 +280,7 @@ fn success_schema<'a>(root: &'a Mapping, operation: &'a Mapping) -> Option<&'a M
     resolve_schema(root, schema)
 }
 
-fn resolve_schema<'a>(root: &'a Mapping, schema: &'a Value) -> Option<&'a Mapping> {
+pub(super) fn resolve_schema<'a>(root: &'a Mapping, schema: &'a Value) -> Option<&'a Mapping> {
     let schema = schema.as_mapping()?;
     match str_at(schema, "$ref").and_then(parse_component_ref) {
         Some(("schemas", name)) => map_path(root, &["components", "schemas", name]),

@@ -313,7 +313,8 @@ pub fn document_with(
     if let Some(info) = map_at_mut(root, "info") {
         info.insert("title".into(), title.into());
     }
-    let mut document_one = |key: String, object: &mut Mapping, field: &str| match line(table, &key) {
+    let mut document_one = |key: String, object: &mut Mapping, field: &str| match line(table, &key)
+    {
         Some(text) => {
             insert_after(object, "operationId", field, text.into());
             documented = documented.saturating_add(1);

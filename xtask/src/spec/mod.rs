@@ -357,7 +357,11 @@ mod tests {
 
     #[test]
     fn header_lists_every_step_even_without_changes() {
-        let text = header("X (/x)", "00", &[("a", vec!["did x".into()]), ("b", vec![])]);
+        let text = header(
+            "X (/x)",
+            "00",
+            &[("a", vec!["did x".into()]), ("b", vec![])],
+        );
         assert!(text.starts_with("# The structure of X (/x), extracted from\n"));
         assert!(text.contains("#   1. a\n#      - did x\n#   2. b\n#      - no change\n"));
         assert!(text.contains("# upstream sha256: 00\n"));

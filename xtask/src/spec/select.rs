@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
+#[cfg(test)]
+use super::doc::map_path;
 use super::doc::{
     Mapping, Result, Value, collect_refs, map_at, operations, parse_component_ref, root_mut,
     spec_error, str_at,
 };
-#[cfg(test)]
-use super::doc::map_path;
 
 /// The resource the connectors' fragment binds.
 pub const RESOURCE_PREFIX: &str = "/v1/connectors";
@@ -19,7 +19,11 @@ pub const CHAT_PATH: &str = "/v2/chat";
 /// Keeps every path under [`RESOURCE_PREFIX`], the components they reach (transitively), the
 /// security schemes they use, the tags they carry, and of `info` only its title and version.
 pub fn select_connector_paths(document: &mut Value) -> Result<Vec<String>> {
-    select_paths(document, is_resource_path, &format!("under {RESOURCE_PREFIX}"))
+    select_paths(
+        document,
+        is_resource_path,
+        &format!("under {RESOURCE_PREFIX}"),
+    )
 }
 
 /// Keeps [`CHAT_PATH`] (exactly: not `/v2/chat/...` nor `/v1/chat`), and what it reaches, as
@@ -362,10 +366,7 @@ components:
 "##,
         );
         let notes = select_chat_paths(&mut doc).unwrap();
-        assert_eq!(
-            notes,
-            ["kept 1 paths, 1 operations; components: 4 schemas"]
-        );
+        assert_eq!(notes, ["kept 1 paths, 1 operations; components: 4 schemas"]);
         let root = doc.as_mapping().unwrap();
         let schemas = map_path(root, &["components", "schemas"]).unwrap();
         let names: Vec<&str> = schemas.keys().filter_map(Value::as_str).collect();
