@@ -53,7 +53,11 @@ async fn connector(delay: Duration) -> RunningConnector {
 }
 
 /// A chat over `n` connectors taking `delay` each, the connectors kept running.
-async fn chat_over(emulator: &Emulator, n: usize, delay: Duration) -> (ConnectorChat, Vec<RunningConnector>) {
+async fn chat_over(
+    emulator: &Emulator,
+    n: usize,
+    delay: Duration,
+) -> (ConnectorChat, Vec<RunningConnector>) {
     let mut running = Vec::new();
     let mut toolbox = Toolbox::new();
     for index in 0..n {
@@ -65,7 +69,10 @@ async fn chat_over(emulator: &Emulator, n: usize, delay: Duration) -> (Connector
         toolbox.add(ConnectorTool::from_manifest(&entry, &Secrets::none()).unwrap());
         running.push(served);
     }
-    (ConnectorChat::new(emulator.client().unwrap(), MODEL, toolbox), running)
+    (
+        ConnectorChat::new(emulator.client().unwrap(), MODEL, toolbox),
+        running,
+    )
 }
 
 /// `candidate / baseline` as criterion's "time": the ratio in milliseconds times `rounds`.
@@ -170,8 +177,12 @@ fn overhead_against_raw_calls(c: &mut Criterion) {
         second.pop();
         group.bench_function(format!("ratio_n{n}_vs_raw"), |b| {
             b.to_async(&runtime).iter_custom(|rounds| {
-                let (client, chat, searches, second) =
-                    (client.clone(), chat.clone(), searches.clone(), second.clone());
+                let (client, chat, searches, second) = (
+                    client.clone(),
+                    chat.clone(),
+                    searches.clone(),
+                    second.clone(),
+                );
                 async move {
                     paired(
                         rounds,

@@ -53,7 +53,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Document::new()
                 .with_id("night-rides")
                 .with_title("Notice: late meetings")
-                .with_text("After a meeting that ends past 22:00, book the ride through the travel desk.")
+                .with_text(
+                    "After a meeting that ends past 22:00, book the ride through the travel desk.",
+                )
                 .with_url("https://intranet.example.com/notices/night-rides"),
         ])
     })
@@ -71,11 +73,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let secrets = Secrets::none().with("HANDBOOK_TOKEN", token.expose());
     let mut toolbox = Toolbox::new();
     for entry in &manifest {
-        toolbox.add(cohere_connectors_migrate::ConnectorTool::from_manifest(entry, &secrets)?);
+        toolbox.add(cohere_connectors_migrate::ConnectorTool::from_manifest(
+            entry, &secrets,
+        )?);
     }
 
     // The model: Cohere's with a key, the emulator's without.
-    let has_key = std::env::var(cohere_connectors::API_KEY_VAR).is_ok_and(|key| !key.trim().is_empty());
+    let has_key =
+        std::env::var(cohere_connectors::API_KEY_VAR).is_ok_and(|key| !key.trim().is_empty());
     let (client, emulator) = if has_key {
         println!("CO_API_KEY is set: {} answers.\n", args.model);
         (Client::from_env()?, None)
@@ -88,13 +93,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let chat = ConnectorChat::new(client, args.model, toolbox);
     let answer = chat.ask(args.question.as_str()).await?;
     for (number, step) in answer.steps.iter().enumerate() {
-        println!("Step {}: {}", number + 1, escape(step.plan.as_deref().unwrap_or("(no plan)")));
+        println!(
+            "Step {}: {}",
+            number + 1,
+            escape(step.plan.as_deref().unwrap_or("(no plan)"))
+        );
         for call in &step.calls {
             let outcome = match &call.error {
                 Some(error) => format!("failed: {}", escape(error)),
                 None => format!("{} documents", call.documents.len()),
             };
-            println!("  {} -> {outcome} ({} ms)", escape(&call.tool), call.elapsed_ms);
+            println!(
+                "  {} -> {outcome} ({} ms)",
+                escape(&call.tool),
+                call.elapsed_ms
+            );
         }
     }
     println!();
@@ -112,7 +125,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
                     escape(&document.connector),
                     escape(document.document_id.as_deref().unwrap_or("(no id)")),
                     escape(document.title.as_deref().unwrap_or("untitled")),
-                    document.url.as_deref().map(|url| format!(" {}", escape(url))).unwrap_or_default(),
+                    document
+                        .url
+                        .as_deref()
+                        .map(|url| format!(" {}", escape(url)))
+                        .unwrap_or_default(),
                 ),
                 CitedSource::Other { id } => {
                     println!("    from {}", escape(id.as_deref().unwrap_or("(no id)")));

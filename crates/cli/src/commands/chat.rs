@@ -32,14 +32,18 @@ struct Printed<'a> {
 pub async fn chat(args: ChatArgs) -> Outcome {
     let client = connection::client(&args.connection)?;
     let manifest = Manifest::read(&args.file).map_err(Failure::error)?;
-    let toolbox = Toolbox::from_manifest(&manifest, &Secrets::from_env()).map_err(Failure::error)?;
+    let toolbox =
+        Toolbox::from_manifest(&manifest, &Secrets::from_env()).map_err(Failure::error)?;
     let tokens = user_tokens(&args.user_token_env)?;
     let chat = ConnectorChat::new(client, args.model, toolbox).max_steps(args.max_steps);
     let conversation = Conversation::new().user(args.question);
     if args.stream {
         return streamed(&chat, conversation, tokens).await;
     }
-    let answer = chat.run(conversation, &tokens).await.map_err(Failure::error)?;
+    let answer = chat
+        .run(conversation, &tokens)
+        .await
+        .map_err(Failure::error)?;
     let mut out = Stdout::new();
     if args.json {
         let printed = Printed {
@@ -69,7 +73,9 @@ async fn streamed(chat: &ConnectorChat, conversation: Conversation, tokens: User
     while let Some(event) = stream.next().await {
         let printed = match event.map_err(Failure::error)? {
             LoopEvent::Model(event) => match event.text() {
-                Some(text) => out.own(keeping_lines(text).as_bytes()).and_then(|()| out.flush()),
+                Some(text) => out
+                    .own(keeping_lines(text).as_bytes())
+                    .and_then(|()| out.flush()),
                 None => Ok(()),
             },
             LoopEvent::Step(step) => {
@@ -96,7 +102,10 @@ fn note_step(step: &ToolStep) {
             None => format!("{} document(s)", call.documents.len()),
         };
         let searched = call.connector.as_deref().unwrap_or(&call.tool);
-        output::note(None, &format!("searched {searched}: {outcome} in {} ms", call.elapsed_ms));
+        output::note(
+            None,
+            &format!("searched {searched}: {outcome} in {} ms", call.elapsed_ms),
+        );
     }
 }
 
@@ -140,7 +149,10 @@ fn source_line(source: &CitedSource) -> String {
             }
             line
         }
-        CitedSource::Other { id } => format!("{} (not a connector's document)", id.as_deref().unwrap_or("(no id)")),
+        CitedSource::Other { id } => format!(
+            "{} (not a connector's document)",
+            id.as_deref().unwrap_or("(no id)")
+        ),
         _ => "(a source of another kind)".to_owned(),
     }
 }
@@ -153,7 +165,9 @@ fn numbered(text: &str, citations: &[ResolvedCitation]) -> String {
         .iter()
         .enumerate()
         .filter_map(|(index, citation)| {
-            let end = usize::try_from(citation.end).ok().filter(|end| *end <= length)?;
+            let end = usize::try_from(citation.end)
+                .ok()
+                .filter(|end| *end <= length)?;
             Some((end, index + 1))
         })
         .collect();

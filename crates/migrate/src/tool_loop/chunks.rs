@@ -25,7 +25,11 @@ pub(crate) struct Piece {
 /// [`MAX_DOCUMENT_WORDS`] words; otherwise chunks of its `text` field (or its longest), each
 /// with the other fields cut to [`MAX_BESIDE_WORDS`] words together.
 pub(crate) fn pieces(data: Map<String, Value>) -> Vec<Piece> {
-    let words = |value: &Value| value.as_str().map_or(0, |text| text.split_whitespace().count());
+    let words = |value: &Value| {
+        value
+            .as_str()
+            .map_or(0, |text| text.split_whitespace().count())
+    };
     let total = data.values().map(words).fold(0, usize::saturating_add);
     if total <= MAX_DOCUMENT_WORDS {
         return vec![Piece { data, chunk: None }];
@@ -44,19 +48,22 @@ pub(crate) fn pieces(data: Map<String, Value>) -> Vec<Piece> {
         .unwrap_or_default()
         .to_owned();
     let (beside, beside_cut) = beside(&data, &field);
-    let used = beside
-        .values()
-        .map(words)
-        .fold(0, usize::saturating_add);
+    let used = beside.values().map(words).fold(0, usize::saturating_add);
     let per_chunk = MAX_DOCUMENT_WORDS.saturating_sub(used).max(1);
     let spans = word_spans(&body);
-    let count = spans.len().div_ceil(per_chunk).clamp(1, MAX_CHUNKS_PER_DOCUMENT);
+    let count = spans
+        .len()
+        .div_ceil(per_chunk)
+        .clamp(1, MAX_CHUNKS_PER_DOCUMENT);
     let truncated = beside_cut || spans.len() > count.saturating_mul(per_chunk);
     (0..count)
         .map(|index| {
             let start_word = index.saturating_mul(per_chunk).min(spans.len());
             let end_word = start_word.saturating_add(per_chunk).min(spans.len());
-            let text = match (spans.get(start_word), end_word.checked_sub(1).and_then(|last| spans.get(last))) {
+            let text = match (
+                spans.get(start_word),
+                end_word.checked_sub(1).and_then(|last| spans.get(last)),
+            ) {
                 (Some(first), Some(last)) => body.get(first.0..last.1).unwrap_or_default(),
                 _ => "",
             };
@@ -96,7 +103,10 @@ fn beside(data: &Map<String, Value>, split: &str) -> (Map<String, Value>, bool) 
             continue;
         }
         let end = spans.get(left.saturating_sub(1)).map_or(0, |span| span.1);
-        kept.insert(key.clone(), Value::String(text.get(..end).unwrap_or_default().to_owned()));
+        kept.insert(
+            key.clone(),
+            Value::String(text.get(..end).unwrap_or_default().to_owned()),
+        );
         left = 0;
     }
     (kept, cut)
@@ -128,7 +138,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn words(n: usize, from: usize) -> String {
-        (from..from + n).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+        (from..from + n)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
@@ -149,7 +162,10 @@ mod tests {
         let pieces = pieces(data);
         assert_eq!(pieces.len(), 3);
         let chunk = pieces[1].chunk.as_ref().unwrap();
-        assert_eq!((chunk.index, chunk.count, chunk.start_word, chunk.end_word), (1, 3, 298, 596));
+        assert_eq!(
+            (chunk.index, chunk.count, chunk.start_word, chunk.end_word),
+            (1, 3, 298, 596)
+        );
         assert_eq!(pieces[1].data["title"], "Tea policy");
         assert_eq!(pieces[1].data["text"], words(298, 298));
         assert!(!chunk.truncated);

@@ -25,7 +25,9 @@ pub enum LoopError {
     },
     /// The model asked for tools once more after `max_steps` tool steps
     /// ([`ConnectorChat::max_steps`](super::ConnectorChat::max_steps)).
-    #[error("the model still asks for tools after {max_steps} tool steps, the most this chat allows")]
+    #[error(
+        "the model still asks for tools after {max_steps} tool steps, the most this chat allows"
+    )]
     TooManySteps {
         /// The bound.
         max_steps: usize,
@@ -33,7 +35,9 @@ pub enum LoopError {
     /// The model made a call with an id another call of the conversation already has: its
     /// turn cannot be replayed (Cohere refuses two calls with one id) nor each call answered
     /// once. No tool of that turn is called.
-    #[error("the model made two tool calls with the id `{id}`; a turn with repeated call ids cannot be answered")]
+    #[error(
+        "the model made two tool calls with the id `{id}`; a turn with repeated call ids cannot be answered"
+    )]
     RepeatedCallId {
         /// The id (escaped, cut short).
         id: String,

@@ -52,7 +52,9 @@ async fn run_one<'a>(
     let deadline = tool.deadline();
     let result = tokio::time::timeout(deadline, search(tool, call, tokens, &mut token))
         .await
-        .unwrap_or(Err(ToolError::Search(SearchError::Timeout { after: deadline })));
+        .unwrap_or(Err(ToolError::Search(SearchError::Timeout {
+            after: deadline,
+        })));
     Outcome {
         tool: Some(tool),
         token,

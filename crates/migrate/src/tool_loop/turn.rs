@@ -52,7 +52,8 @@ impl Turn {
 
     /// The next request to the model: the conversation so far and the toolbox's tools.
     pub(crate) fn request(&self) -> ChatRequest {
-        self.chat.request(self.conversation.messages.iter().cloned())
+        self.chat
+            .request(self.conversation.messages.iter().cloned())
     }
 
     /// Takes the model's response: the final answer, or a step whose calls are run and

@@ -55,5 +55,8 @@ pub fn toolbox(tools: impl IntoIterator<Item = ConnectorTool>) -> Toolbox {
 
 /// A document with an id, a title and a text.
 pub fn doc(id: &str, title: &str, text: &str) -> Document {
-    Document::new().with_id(id).with_title(title).with_text(text)
+    Document::new()
+        .with_id(id)
+        .with_title(title)
+        .with_text(text)
 }

@@ -13,7 +13,9 @@ use super::connectors::{doc, serve, tool, toolbox};
 
 const MODEL: &str = "command-a-plus-05-2026";
 
-async fn two_connectors_with_one_id(emulator: &Emulator) -> (ConnectorChat, Vec<super::connectors::Served>) {
+async fn two_connectors_with_one_id(
+    emulator: &Emulator,
+) -> (ConnectorChat, Vec<super::connectors::Served>) {
     let wiki = serve(vec![doc("1", "Tea policy", "Green tea on Fridays.")]).await;
     let drive = serve(vec![doc("1", "Coffee policy", "Espresso at ten.")]).await;
     let chat = ConnectorChat::new(
@@ -41,13 +43,28 @@ async fn two_connectors_with_the_same_document_id_are_cited_apart() {
         .iter()
         .map(|citation| {
             let source = citation.sources[0].document().unwrap();
-            (source.id.as_str(), source.connector.as_str(), source.document_id.as_deref())
+            (
+                source.id.as_str(),
+                source.connector.as_str(),
+                source.document_id.as_deref(),
+            )
         })
         .collect();
-    assert_eq!(cited, [("search_wiki:1", "wiki", Some("1")), ("search_drive:1", "drive", Some("1"))]);
+    assert_eq!(
+        cited,
+        [
+            ("search_wiki:1", "wiki", Some("1")),
+            ("search_drive:1", "drive", Some("1"))
+        ]
+    );
     assert_eq!(answer.citations[0].text, "Green tea on Fridays.");
     assert_eq!(answer.steps.len(), 1);
-    assert!(answer.steps[0].plan.as_deref().is_some_and(|plan| !plan.is_empty()));
+    assert!(
+        answer.steps[0]
+            .plan
+            .as_deref()
+            .is_some_and(|plan| !plan.is_empty())
+    );
 }
 
 #[tokio::test]
@@ -65,7 +82,14 @@ async fn the_next_turn_passes_cohere_s_rules_with_the_same_documents_again() {
         .map(|citation| citation.sources[0].document().unwrap().id.as_str())
         .collect();
     assert_eq!(ids, ["search_wiki:1~2", "search_drive:1~2"]);
-    assert_eq!(second.citations[0].sources[0].document().unwrap().document_id.as_deref(), Some("1"));
+    assert_eq!(
+        second.citations[0].sources[0]
+            .document()
+            .unwrap()
+            .document_id
+            .as_deref(),
+        Some("1")
+    );
     assert_eq!(second.conversation.sources.len(), 4);
 }
 
@@ -77,7 +101,10 @@ async fn the_emulator_refuses_the_transcript_once_an_id_repeats() {
     let (chat, _served) = two_connectors_with_one_id(&emulator).await;
     let answer = chat.ask("Tea?").await.unwrap();
     let mut messages = serde_json::to_value(&answer.conversation.messages).unwrap();
-    messages.as_array_mut().unwrap().push(json!({"role": "user", "content": "More?"}));
+    messages
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "user", "content": "More?"}));
     let send = |messages: Value| {
         let url = format!("{}/v2/chat", emulator.base_url());
         let key = emulator.api_key().to_owned();
@@ -104,7 +131,10 @@ async fn the_streamed_turn_gives_the_steps_and_the_answer_s_events_and_the_same_
     let emulator = Emulator::start().await.unwrap();
     let (chat, _served) = two_connectors_with_one_id(&emulator).await;
     let called = chat.ask("Policies?").await.unwrap();
-    let mut stream = chat.stream(Conversation::new().user("Policies?"), std::sync::Arc::new(NoUserTokens));
+    let mut stream = chat.stream(
+        Conversation::new().user("Policies?"),
+        std::sync::Arc::new(NoUserTokens),
+    );
     let mut kinds = Vec::new();
     let mut text = String::new();
     let mut last: Option<ChatAnswer> = None;
@@ -126,8 +156,14 @@ async fn the_streamed_turn_gives_the_steps_and_the_answer_s_events_and_the_same_
     }
     let streamed = last.unwrap();
     let step_at = kinds.iter().position(|kind| kind == "step").unwrap();
-    assert!(kinds[..step_at].contains(&"tool-plan-delta".to_owned()), "{kinds:?}");
-    assert!(kinds[step_at..].contains(&"citation-start".to_owned()), "{kinds:?}");
+    assert!(
+        kinds[..step_at].contains(&"tool-plan-delta".to_owned()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds[step_at..].contains(&"citation-start".to_owned()),
+        "{kinds:?}"
+    );
     assert_eq!(text, called.text());
     assert_eq!(streamed.text(), called.text());
     assert_eq!(streamed.citations, called.citations);
@@ -135,10 +171,17 @@ async fn the_streamed_turn_gives_the_steps_and_the_answer_s_events_and_the_same_
 
 #[tokio::test]
 async fn a_model_that_keeps_calling_tools_meets_the_bound() {
-    let emulator = Emulator::builder().chat_keeps_calling_tools(true).start().await.unwrap();
+    let emulator = Emulator::builder()
+        .chat_keeps_calling_tools(true)
+        .start()
+        .await
+        .unwrap();
     let (chat, served) = two_connectors_with_one_id(&emulator).await;
     let error = chat.max_steps(2).ask("Tea?").await.unwrap_err();
-    assert!(matches!(error, LoopError::TooManySteps { max_steps: 2 }), "{error}");
+    assert!(
+        matches!(error, LoopError::TooManySteps { max_steps: 2 }),
+        "{error}"
+    );
     assert_eq!(served[0].searches(), 2);
 }
 
@@ -146,8 +189,13 @@ async fn a_model_that_keeps_calling_tools_meets_the_bound() {
 async fn a_model_stream_that_never_ends_is_an_error_at_its_bound() {
     let emulator = Emulator::start().await.unwrap();
     let (chat, _served) = two_connectors_with_one_id(&emulator).await;
-    emulator.faults().fault_next_streams(1, StreamFault::Endless);
-    let mut stream = chat.stream(Conversation::new().user("Tea?"), std::sync::Arc::new(NoUserTokens));
+    emulator
+        .faults()
+        .fault_next_streams(1, StreamFault::Endless);
+    let mut stream = chat.stream(
+        Conversation::new().user("Tea?"),
+        std::sync::Arc::new(NoUserTokens),
+    );
     let mut events = 0_u64;
     let error = loop {
         match stream.next().await {
@@ -177,7 +225,12 @@ async fn a_long_document_is_given_in_chunks_each_cited_to_its_words() {
         .map(|citation| {
             let source = citation.sources[0].document().unwrap();
             let chunk = source.chunk.as_ref().unwrap();
-            (source.id.clone(), chunk.index, chunk.start_word, chunk.end_word)
+            (
+                source.id.clone(),
+                chunk.index,
+                chunk.start_word,
+                chunk.end_word,
+            )
         })
         .collect();
     assert_eq!(
@@ -189,6 +242,17 @@ async fn a_long_document_is_given_in_chunks_each_cited_to_its_words() {
             ("search_handbook:big#2".to_owned(), 2, 596, 700),
         ]
     );
-    assert!(answer.citations[1].text.starts_with("w298 w299"), "{}", answer.citations[1].text);
-    assert_eq!(answer.citations[0].sources[0].document().unwrap().title.as_deref(), Some("Handbook"));
+    assert!(
+        answer.citations[1].text.starts_with("w298 w299"),
+        "{}",
+        answer.citations[1].text
+    );
+    assert_eq!(
+        answer.citations[0].sources[0]
+            .document()
+            .unwrap()
+            .title
+            .as_deref(),
+        Some("Handbook")
+    );
 }

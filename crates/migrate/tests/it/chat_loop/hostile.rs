@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cohere_connectors::Secret;
-use cohere_connectors_kit::server::{Access, ConnectorService, SearchFailure};
 use cohere_connectors_kit::Document;
+use cohere_connectors_kit::server::{Access, ConnectorService, SearchFailure};
 use cohere_connectors_migrate::tool_loop::{
     ConnectorChat, Conversation, LoopError, NoUserTokens, UserTokenSource, UserTokens,
 };
@@ -54,44 +54,77 @@ fn told(model: &ScriptedModel) -> String {
 
 #[tokio::test]
 async fn a_connector_that_hangs_is_cut_at_its_deadline_and_the_model_told_when_it_continues() {
-    let slow = answering(200, json!({"results": []}).to_string(), Duration::from_secs(20)).await;
+    let slow = answering(
+        200,
+        json!({"results": []}).to_string(),
+        Duration::from_secs(20),
+    )
+    .await;
     let model = calling("search_slow").await;
-    let slow_tool = tool("slow", &slow.url("/search"), json!({"continue_on_failure": true}))
-        .timeout(Duration::from_millis(300));
+    let slow_tool = tool(
+        "slow",
+        &slow.url("/search"),
+        json!({"continue_on_failure": true}),
+    )
+    .timeout(Duration::from_millis(300));
     let chat = ConnectorChat::new(model.client(), "m", toolbox([slow_tool]));
     let started = Instant::now();
     let answer = chat.ask("q").await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert_eq!(told(&model), "{\"error\":\"the connector did not answer within 300 ms\"}");
+    assert_eq!(
+        told(&model),
+        "{\"error\":\"the connector did not answer within 300 ms\"}"
+    );
     assert!(answer.steps[0].calls[0].error.is_some());
 }
 
 #[tokio::test]
 async fn a_connector_that_fails_without_continue_on_failure_ends_the_turn_naming_it() {
-    let slow = answering(200, json!({"results": []}).to_string(), Duration::from_secs(20)).await;
+    let slow = answering(
+        200,
+        json!({"results": []}).to_string(),
+        Duration::from_secs(20),
+    )
+    .await;
     let model = calling("search_slow").await;
-    let slow_tool = tool("slow", &slow.url("/search"), json!({})).timeout(Duration::from_millis(300));
+    let slow_tool =
+        tool("slow", &slow.url("/search"), json!({})).timeout(Duration::from_millis(300));
     assert!(!slow_tool.continues_on_failure());
     let chat = ConnectorChat::new(model.client(), "m", toolbox([slow_tool]));
     let error = chat.ask("q").await.unwrap_err();
-    let LoopError::Connector { connector, tool, error: cause } = &error else {
+    let LoopError::Connector {
+        connector,
+        tool,
+        error: cause,
+    } = &error
+    else {
         panic!("{error}")
     };
     assert_eq!((connector.as_str(), tool.as_str()), ("slow", "search_slow"));
     assert!(matches!(cause, ToolError::Search(_)));
-    assert!(error.to_string().contains("the connector `slow` failed"), "{error}");
+    assert!(
+        error.to_string().contains("the connector `slow` failed"),
+        "{error}"
+    );
     assert_eq!(model.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn a_connector_that_floods_is_refused_at_the_body_limit() {
-    let flood = format!("{{\"results\": [{{\"text\": \"{}\"}}]}}", "x".repeat(5 * 1024 * 1024));
+    let flood = format!(
+        "{{\"results\": [{{\"text\": \"{}\"}}]}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
     let server = answering(200, flood, Duration::ZERO).await;
     let model = calling("search_flood").await;
     let chat = ConnectorChat::new(
         model.client(),
         "m",
-        toolbox([tool("flood", &server.url("/search"), json!({"continue_on_failure": true}))]),
+        toolbox([tool(
+            "flood",
+            &server.url("/search"),
+            json!({"continue_on_failure": true}),
+        )]),
     );
     chat.ask("q").await.unwrap();
     assert!(told(&model).contains("larger than"), "{}", told(&model));
@@ -101,15 +134,28 @@ async fn a_connector_that_floods_is_refused_at_the_body_limit() {
 
 #[tokio::test]
 async fn values_that_are_not_strings_are_a_failure_the_model_reads() {
-    let server = answering(200, json!({"results": [{"id": 7, "nested": {"a": [1]}}]}).to_string(), Duration::ZERO).await;
+    let server = answering(
+        200,
+        json!({"results": [{"id": 7, "nested": {"a": [1]}}]}).to_string(),
+        Duration::ZERO,
+    )
+    .await;
     let model = calling("search_odd").await;
     let chat = ConnectorChat::new(
         model.client(),
         "m",
-        toolbox([tool("odd", &server.url("/search"), json!({"continue_on_failure": true}))]),
+        toolbox([tool(
+            "odd",
+            &server.url("/search"),
+            json!({"continue_on_failure": true}),
+        )]),
     );
     chat.ask("q").await.unwrap();
-    assert!(told(&model).contains("not a search response"), "{}", told(&model));
+    assert!(
+        told(&model).contains("not a search response"),
+        "{}",
+        told(&model)
+    );
 }
 
 const SERVICE_TOKEN: &str = "sv9";
@@ -123,7 +169,12 @@ async fn echoing() -> MockServer {
         "text": format!("token {SERVICE_TOKEN} \u{1b}]0;pwned\u{7} \u{202e}reversed"),
         SERVICE_TOKEN: "a field named after it",
     });
-    answering(200, json!({"results": [document]}).to_string(), Duration::ZERO).await
+    answering(
+        200,
+        json!({"results": [document]}).to_string(),
+        Duration::ZERO,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -139,51 +190,90 @@ async fn a_connector_echoing_its_token_never_puts_it_before_the_model_or_in_the_
         "service_auth": {"type": "bearer", "token": {"env": "ECHO_TOKEN"}}
     }))
     .unwrap();
-    let echo = ConnectorTool::from_manifest(&entry, &Secrets::none().with("ECHO_TOKEN", SERVICE_TOKEN)).unwrap();
+    let echo =
+        ConnectorTool::from_manifest(&entry, &Secrets::none().with("ECHO_TOKEN", SERVICE_TOKEN))
+            .unwrap();
     let chat = ConnectorChat::new(model.client(), "m", toolbox([echo]));
     let answer = chat.ask("q").await.unwrap();
     let sent = model.requests()[1].to_string();
     assert!(!sent.contains(SERVICE_TOKEN), "{sent}");
-    assert!(!sent.contains('\u{1b}') && !sent.contains('\u{202e}'), "{sent}");
+    assert!(
+        !sent.contains('\u{1b}') && !sent.contains('\u{202e}'),
+        "{sent}"
+    );
     let source = answer.citations[0].sources[0].document().unwrap();
     assert_eq!(source.document_id.as_deref(), Some("doc-[redacted]"));
     assert_eq!(source.title.as_deref(), Some("Echo [redacted]"));
-    assert!(!serde_json::to_string(&answer).unwrap().contains(SERVICE_TOKEN));
+    assert!(
+        !serde_json::to_string(&answer)
+            .unwrap()
+            .contains(SERVICE_TOKEN)
+    );
 }
 
 #[tokio::test]
 async fn a_failing_connector_echoing_its_token_is_scrubbed_from_the_error_too() {
-    let server = answering(500, json!({"message": format!("bad token {SERVICE_TOKEN}")}).to_string(), Duration::ZERO).await;
+    let server = answering(
+        500,
+        json!({"message": format!("bad token {SERVICE_TOKEN}")}).to_string(),
+        Duration::ZERO,
+    )
+    .await;
     let model = calling("search_echo").await;
     let entry: ManifestConnector = serde_json::from_value(json!({
         "id": "echo", "name": "Echo", "url": server.url("/search"), "continue_on_failure": true,
         "service_auth": {"type": "bearer", "token": {"env": "ECHO_TOKEN"}}
     }))
     .unwrap();
-    let echo = ConnectorTool::from_manifest(&entry, &Secrets::none().with("ECHO_TOKEN", SERVICE_TOKEN)).unwrap();
+    let echo =
+        ConnectorTool::from_manifest(&entry, &Secrets::none().with("ECHO_TOKEN", SERVICE_TOKEN))
+            .unwrap();
     assert!(echo.continues_on_failure());
-    ConnectorChat::new(model.client(), "m", toolbox([echo])).ask("q").await.unwrap();
+    ConnectorChat::new(model.client(), "m", toolbox([echo]))
+        .ask("q")
+        .await
+        .unwrap();
     let told = told(&model);
-    assert!(told.contains("answered 500") && !told.contains(SERVICE_TOKEN), "{told}");
+    assert!(
+        told.contains("answered 500") && !told.contains(SERVICE_TOKEN),
+        "{told}"
+    );
 }
 
 const OAUTH: &str = r#"{"client_id": "c", "client_secret": {"env": "DRIVE_CLIENT_SECRET"},
     "authorize_url": "https://login.example.com/a", "token_url": "https://login.example.com/t"}"#;
 
 /// An OAuth connector (the kit's) that accepts only `accepted`, echoing the token it got.
-async fn oauth_drive(accepted: &'static str) -> (ConnectorTool, cohere_connectors_kit::server::RunningConnector) {
+async fn oauth_drive(
+    accepted: &'static str,
+) -> (
+    ConnectorTool,
+    cohere_connectors_kit::server::RunningConnector,
+) {
     let running = ConnectorService::new(Access::user_token(), move |request, caller| async move {
-        let token = caller.user_token().map(Secret::expose).unwrap_or_default().to_owned();
+        let token = caller
+            .user_token()
+            .map(Secret::expose)
+            .unwrap_or_default()
+            .to_owned();
         if token != accepted {
             return Err(SearchFailure::unauthorized("token refused"));
         }
-        Ok(vec![Document::new().with_id("d1").with_text(format!("{} for {token}", request.query))])
+        Ok(vec![
+            Document::new()
+                .with_id("d1")
+                .with_text(format!("{} for {token}", request.query)),
+        ])
     })
     .bind("127.0.0.1:0")
     .await
     .unwrap();
     let oauth: Value = serde_json::from_str(OAUTH).unwrap();
-    let tool = tool("drive", &running.url(), json!({"oauth": oauth, "continue_on_failure": true}));
+    let tool = tool(
+        "drive",
+        &running.url(),
+        json!({"oauth": oauth, "continue_on_failure": true}),
+    );
     assert!(tool.needs_user_token());
     (tool, running)
 }
@@ -194,7 +284,9 @@ async fn an_oauth_connector_gets_the_user_s_token_of_the_call_and_never_shows_it
     let model = calling("search_drive").await;
     let chat = ConnectorChat::new(model.client(), "m", toolbox([drive]));
     let tokens = UserTokens::new().with("drive", "ya29.user");
-    chat.run(Conversation::new().user("q"), &tokens).await.unwrap();
+    chat.run(Conversation::new().user("q"), &tokens)
+        .await
+        .unwrap();
     let requests = model.requests();
     let answer = &tool_messages(&requests[1])[0]["content"][0]["document"];
     assert_eq!(answer["data"]["text"], "q for [redacted]");
@@ -221,8 +313,15 @@ impl UserTokenSource for Refreshing {
         Box::pin(async { Some(Secret::from("expired")) })
     }
 
-    fn refreshed<'a>(&'a self, tool: &'a ConnectorTool, rejected: &'a Secret) -> BoxFuture<'a, Option<Secret>> {
-        assert_eq!((tool.connector_id(), rejected.expose()), ("drive", "expired"));
+    fn refreshed<'a>(
+        &'a self,
+        tool: &'a ConnectorTool,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Option<Secret>> {
+        assert_eq!(
+            (tool.connector_id(), rejected.expose()),
+            ("drive", "expired")
+        );
         self.refreshed.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Some(Secret::from("fresh")) })
     }
@@ -232,7 +331,9 @@ impl UserTokenSource for Refreshing {
 async fn a_refused_user_token_is_refreshed_once_and_the_call_made_again() {
     let (drive, _running) = oauth_drive("fresh").await;
     let model = calling("search_drive").await;
-    let tokens = Arc::new(Refreshing { refreshed: AtomicUsize::new(0) });
+    let tokens = Arc::new(Refreshing {
+        refreshed: AtomicUsize::new(0),
+    });
     let answer = ConnectorChat::new(model.client(), "m", toolbox([drive]))
         .run(Conversation::new().user("q"), tokens.as_ref())
         .await

@@ -6,8 +6,8 @@
 
 use std::collections::HashSet;
 
-use cohere_connectors_kit::server::{Access, ConnectorService, RunningConnector, SearchFailure};
 use cohere_connectors_kit::Document;
+use cohere_connectors_kit::server::{Access, ConnectorService, RunningConnector, SearchFailure};
 use cohere_connectors_migrate::tool_loop::{CitedSource, ConnectorChat, LoopError};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -28,8 +28,18 @@ struct Call {
 }
 
 fn call() -> impl Strategy<Value = Call> {
-    (0..4_usize, 0..4_usize, prop::bool::weighted(0.2), prop::option::weighted(0.05, 0..8_usize))
-        .prop_map(|(tool, documents, fails, repeats)| Call { tool, documents, fails, repeats })
+    (
+        0..4_usize,
+        0..4_usize,
+        prop::bool::weighted(0.2),
+        prop::option::weighted(0.05, 0..8_usize),
+    )
+        .prop_map(|(tool, documents, fails, repeats)| Call {
+            tool,
+            documents,
+            fails,
+            repeats,
+        })
 }
 
 /// A connector that answers the query `"<documents> <fails>"`: that many documents with
@@ -42,7 +52,11 @@ async fn connector() -> RunningConnector {
             return Err(SearchFailure::unavailable("down"));
         }
         Ok((0..count)
-            .map(|i| Document::new().with_id((i % 2).to_string()).with_text(format!("text {i}")))
+            .map(|i| {
+                Document::new()
+                    .with_id((i % 2).to_string())
+                    .with_text(format!("text {i}"))
+            })
             .collect())
     })
     .bind("127.0.0.1:0")
@@ -102,7 +116,11 @@ fn model_turn(step: &[(String, Call)]) -> Value {
     let calls: Vec<(&str, &str, Value)> = step
         .iter()
         .map(|(id, call)| {
-            (id.as_str(), TOOLS[call.tool], json!({"query": format!("{} {}", call.documents, call.fails)}))
+            (
+                id.as_str(),
+                TOOLS[call.tool],
+                json!({"query": format!("{} {}", call.documents, call.fails)}),
+            )
         })
         .collect();
     tool_turn("plan", &calls)
@@ -117,24 +135,36 @@ fn given_ids(request: &Value) -> Vec<String> {
         .collect()
 }
 
-fn check_requests(requests: &[Value], script: &[Vec<(String, Call)>], responses: &[Value]) -> Result<(), TestCaseError> {
+fn check_requests(
+    requests: &[Value],
+    script: &[Vec<(String, Call)>],
+    responses: &[Value],
+) -> Result<(), TestCaseError> {
     let mut all_ids = HashSet::new();
     for (n, request) in requests.iter().enumerate().skip(1) {
         let before = requests[n - 1]["messages"].as_array().unwrap();
         let messages = request["messages"].as_array().unwrap();
-        prop_assert_eq!(&messages[..before.len()], &before[..], "the conversation is kept");
+        prop_assert_eq!(
+            &messages[..before.len()],
+            &before[..],
+            "the conversation is kept"
+        );
         let added = &messages[before.len()..];
         // The model's turn, exactly; then one answer per call, in order.
         prop_assert_eq!(&added[0], &responses[n - 1]["message"]);
         let ids: Vec<&str> = script[n - 1].iter().map(|(id, _)| id.as_str()).collect();
-        let answered: Vec<&str> = added[1..].iter().map(|m| m["tool_call_id"].as_str().unwrap()).collect();
+        let answered: Vec<&str> = added[1..]
+            .iter()
+            .map(|m| m["tool_call_id"].as_str().unwrap())
+            .collect();
         prop_assert_eq!(answered, ids);
         for message in &added[1..] {
             prop_assert_eq!(&message["role"], "tool");
             for (index, block) in message["content"].as_array().unwrap().iter().enumerate() {
-                let id = block["document"]["id"]
-                    .as_str()
-                    .map_or_else(|| format!("{}:{index}", message["tool_call_id"].as_str().unwrap()), str::to_owned);
+                let id = block["document"]["id"].as_str().map_or_else(
+                    || format!("{}:{index}", message["tool_call_id"].as_str().unwrap()),
+                    str::to_owned,
+                );
                 prop_assert!(all_ids.insert(id.clone()), "the id {} repeats", id);
             }
         }
