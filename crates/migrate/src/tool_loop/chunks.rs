@@ -133,6 +133,8 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 #[cfg(test)]
+// Test arithmetic on small, known numbers.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -77,7 +77,7 @@ pub struct ResolvedCitation {
 #[non_exhaustive]
 pub enum CitedSource {
     /// A document a connector returned.
-    Document(DocumentSource),
+    Document(Box<DocumentSource>),
     /// Something else the model cites: a tool's error text, or an id the conversation never
     /// gave (as the model wrote it).
     Other {
@@ -90,7 +90,7 @@ impl CitedSource {
     /// The document, for a connector's.
     pub fn document(&self) -> Option<&DocumentSource> {
         match self {
-            Self::Document(source) => Some(source),
+            Self::Document(source) => Some(source.as_ref()),
             Self::Other { .. } => None,
         }
     }
@@ -176,7 +176,7 @@ pub(crate) fn resolve(
                 .sources
                 .iter()
                 .map(|source| match source.id().and_then(|id| sources.get(id)) {
-                    Some(found) => CitedSource::Document(found.clone()),
+                    Some(found) => CitedSource::Document(Box::new(found.clone())),
                     None => CitedSource::Other {
                         id: source.id().map(str::to_owned),
                     },
