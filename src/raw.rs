@@ -86,6 +86,8 @@ macro_rules! transport_hooks {
         }
     };
 }
+// The chat's raw bindings (feature `chat`) take the same hooks.
+#[cfg(feature = "chat")]
 pub(crate) use transport_hooks;
 
 transport_hooks!();

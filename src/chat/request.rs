@@ -277,6 +277,22 @@ impl ChatRequest {
     /// The most bytes one event of a [`stream`](Self::stream) may take
     /// ([`MAX_EVENT_BYTES`](super::MAX_EVENT_BYTES), 1 MiB, unless set): a larger event
     /// fails the stream with [`Error::Decode`] before it is held whole.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> cohere_connectors::Result<()> {
+    /// # let emulator = cohere_connectors_emulator::Emulator::start().await.unwrap();
+    /// # let client = emulator.client()?;
+    /// let stream = client
+    ///     .chat("command-a-plus-05-2026")
+    ///     .user("Hello")
+    ///     .max_event_bytes(64 * 1024) // Cohere's events are a few hundred bytes
+    ///     .max_stream_bytes(8 * 1024 * 1024)
+    ///     .stream()
+    ///     .await?;
+    /// assert_eq!(stream.response().await?.text(), "You said: Hello");
+    /// # Ok(()) }
+    /// ```
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {
         self.limits.event_bytes = bytes;
         self

@@ -158,12 +158,11 @@ mod tests {
     }
 
     fn calls(ids: &[&str]) -> Message {
-        let mut assistant = AssistantMessage::default();
-        assistant.tool_calls = ids
+        let calls = ids
             .iter()
             .map(|id| ToolCall::new(*id, "search", &serde_json::json!({})))
             .collect();
-        Message::Assistant(assistant)
+        Message::Assistant(AssistantMessage::tool_turn("", calls))
     }
 
     fn answer(id: &str) -> Message {
@@ -217,12 +216,12 @@ mod tests {
     fn document_ids_are_unique_across_documents_and_tool_results() {
         let user = Message::user("q");
         let docs = [Document::from("a"), Document::from("b")];
-        assert!(check_messages(&[user.clone()], &docs).is_ok());
+        assert!(check_messages(std::slice::from_ref(&user), &docs).is_ok());
         let twice = [
             Document::with_id("x", serde_json::json!({})),
             Document::with_id("x", serde_json::json!({})),
         ];
-        let error = check_messages(&[user.clone()], &twice).unwrap_err();
+        let error = check_messages(std::slice::from_ref(&user), &twice).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -233,7 +232,7 @@ mod tests {
             Document::with_id("doc:1", serde_json::json!({})),
             Document::from("b"),
         ];
-        assert!(check_messages(&[user.clone()], &named_like_cohere).is_err());
+        assert!(check_messages(std::slice::from_ref(&user), &named_like_cohere).is_err());
         let result = Message::tool(
             "a",
             vec![ToolContent::document(

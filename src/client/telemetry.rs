@@ -100,6 +100,7 @@ fn millis(duration: Duration) -> u64 {
 
 /// The end of a streamed call, which outlives its call's span: an event with how many
 /// events it read and how long it lasted, and its error when it failed.
+#[cfg(feature = "chat")]
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 pub(crate) fn stream_ended(
     operation: Operation,

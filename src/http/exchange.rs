@@ -1,10 +1,12 @@
 //! One attempt of a facade call on the wire: the transport's rules applied to the request,
 //! the request sent, and what came back sorted into a 2xx body (read under its limit) or the
 //! crate's [`Error`]: an error status with the start of its body, a redirect, a body over the
-//! limit, a connection that failed or broke off. A streamed answer ([`Wire::open`]) is handed
+//! limit, a connection that failed or broke off. A streamed answer (`Wire::open`, feature `chat`) is handed
 //! back with its body unread, for its reader to bound.
 
+#[cfg(feature = "chat")]
 use std::future::Future;
+#[cfg(feature = "chat")]
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -13,7 +15,9 @@ use reqwest::header::HeaderMap;
 
 use super::body::{BodyError, read_body};
 use super::retry::retry_after;
-use super::transport::{ERROR_BODY_READ_LIMIT, Transport, redirect_refusal};
+#[cfg(feature = "chat")]
+use super::transport::ERROR_BODY_READ_LIMIT;
+use super::transport::{Transport, redirect_refusal};
 use crate::core::error::{ApiError, DecodeError, Retirement, TransportError, TransportKind};
 use crate::core::text::{Redactor, SNIPPET_CHARS};
 use crate::{ConnectorId, Error, Operation, Result};
@@ -37,6 +41,7 @@ pub(crate) struct Answer {
 }
 
 /// A 2xx answer whose body is still to come (a stream of events): the reader bounds it.
+#[cfg(feature = "chat")]
 pub(crate) struct Opened {
     pub response: reqwest::Response,
     /// The attempt's timeout. The request itself carried none (it would have bounded the
@@ -107,6 +112,7 @@ impl Wire<'_> {
     /// stream: the attempt's timeout bounds the wait for the answer's head (not the whole
     /// body, as it does for [`send`](Self::send)), and a 2xx comes back with its body unread.
     /// An error status is read as [`send`](Self::send) reads it.
+    #[cfg(feature = "chat")]
     pub(crate) async fn open(
         &self,
         operation: Operation,
@@ -242,6 +248,7 @@ impl Wire<'_> {
 
 /// `future`, bounded by `timeout` when there is one: past it, a transport error that says
 /// how long was waited.
+#[cfg(feature = "chat")]
 async fn within<T>(
     operation: Operation,
     timeout: Option<Duration>,

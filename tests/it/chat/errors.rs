@@ -199,3 +199,52 @@ async fn a_chat_is_traced_as_a_call_without_secrets() {
     }
     assert!(!output.contains(KEY), "{output}");
 }
+
+#[tokio::test]
+async fn what_a_hostile_server_answers_a_chat_is_a_typed_error_never_retried() {
+    let html = Reply::Body {
+        status: 200,
+        headers: vec![("content-type", "text/html".into())],
+        body: "<html>\u{1b}[2J a proxy's page</html>".into(),
+    };
+    let redirect = Reply::Body {
+        status: 307,
+        headers: vec![("location", "http://elsewhere.example/v2/chat".into())],
+        body: String::new(),
+    };
+    let endless = Reply::Junk {
+        bytes: 3 * 1024 * 1024,
+        declared: false,
+    };
+    let far_retry = Reply::Body {
+        status: 429,
+        headers: vec![
+            ("content-type", "application/json".into()),
+            ("retry-after", "86400".into()),
+        ],
+        body: json!({"message": "come back tomorrow"}).to_string(),
+    };
+    for (name, reply) in [
+        ("html", html),
+        ("redirect", redirect),
+        ("cut", Reply::CutMidBody),
+        ("endless", endless),
+        ("absurd retry-after", far_retry),
+    ] {
+        let server = ScriptedServer::start(vec![reply, Reply::json(200, plain_answer())]).await;
+        let client = fast(&server.url, 2).build().unwrap();
+        let error = tokio::time::timeout(Duration::from_secs(10), chat(&client))
+            .await
+            .unwrap_or_else(|_| panic!("{name}: the call hung"))
+            .unwrap_err();
+        assert_eq!(server.requests(), 1, "{name}: {error:?}");
+        let expected = match name {
+            "html" | "endless" => matches!(error, Error::Decode(_)),
+            "cut" => matches!(&error, Error::Transport(transport) if transport.is_body()),
+            "redirect" => error.status() == Some(307) || matches!(error, Error::Protocol { .. }),
+            _ => error.status() == Some(429),
+        };
+        assert!(expected, "{name}: {error:?}");
+        assert!(!format!("{error} {error:?}").contains('\u{1b}'), "{name}");
+    }
+}

@@ -370,13 +370,18 @@ async fn a_flood_that_adds_nothing_to_the_response_is_bounded_by_max_stream_byte
             .stream()
             .await
             .unwrap();
-        let error = loop {
-            match stream.next().await {
-                Some(Ok(_)) => {}
-                Some(Err(error)) => break error,
-                None => panic!("a flood ended quietly"),
+        let failed = async {
+            loop {
+                match stream.next().await {
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => break error,
+                    None => panic!("a flood ended quietly"),
+                }
             }
         };
+        let error = tokio::time::timeout(Duration::from_secs(20), failed)
+            .await
+            .expect("the flood is cut off by its bytes, not left to run");
         assert!(matches!(error, Error::Decode(_)), "{error:?}");
         assert!(error.to_string().contains("max_stream_bytes"), "{error}");
     }

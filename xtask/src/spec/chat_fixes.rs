@@ -13,7 +13,7 @@ use super::parse::BIG_INTEGER_TAG;
 
 /// The JSON schema of a 2xx response of `operation` (inline, as Chat v2 has it), and its
 /// status.
-fn success_media<'a>(operation: &'a Mapping) -> Option<(String, &'a Mapping)> {
+fn success_media(operation: &Mapping) -> Option<(String, &Mapping)> {
     let responses = map_at(operation, "responses")?;
     responses.iter().find_map(|(status, response)| {
         let status = scalar_text(status);
