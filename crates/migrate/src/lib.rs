@@ -17,9 +17,9 @@
 //! 3. A manifest also recreates an account ([`ManifestConnector::to_new_connector`]), for
 //!    audits, copies, and the emulator.
 //!
-//! The shapes are JSON-level and checked against Cohere's own schemas (`ToolV2`,
-//! `ToolCallV2`, `ToolMessageV2`, `ToolContent`, `DocumentContent`, `Document`) in the
-//! crate's tests: they plug into any Chat v2 client.
+//! The shapes are the SDK's Chat v2 types (`cohere_connectors::chat`), re-exported here,
+//! and checked against Cohere's own schemas (`ToolV2`, `ToolCallV2`, `ToolMessageV2`,
+//! `ToolContent`, `DocumentContent`, `Document`) in the crate's tests.
 //!
 //! [`sync`] compares an account with a manifest and makes it match (plan and apply).
 //!
@@ -28,10 +28,14 @@
 //! [`oauth`] does what Cohere did for OAuth connectors: each user's consent, their tokens, kept
 //! and refreshed, and the user's token in each tool call.
 //!
+//! [`tool_loop`] runs a chat over the connectors on Chat v2 ([`tool_loop::ConnectorChat`]):
+//! the tool calls, the documents and the citations resolved to their connectors, as Cohere
+//! did for v1 connectors.
+//!
 //! Depends on the SDK (`cohere-connectors`) and the connector kit (`cohere-connectors-kit`,
 //! whose search client calls the connectors). The layers, bottom up: errors, files and
-//! secrets; the manifest; export and the tools; the MCP server (over the tools); plan and
-//! apply.
+//! secrets; the manifest; export and the tools; the MCP server and the tool loop (over the
+//! tools, taking users' tokens from the OAuth broker); plan and apply.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects)]
@@ -44,6 +48,7 @@ pub mod mcp;
 pub mod oauth;
 mod secrets;
 pub mod sync;
+pub mod tool_loop;
 mod toolbox;
 mod tools;
 

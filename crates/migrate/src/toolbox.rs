@@ -13,13 +13,12 @@ use serde_json::{Map, Value, json};
 use super::MigrateError;
 use super::manifest::{AccountAuth, Manifest, ManifestConnector, account_auth};
 use super::secrets::Secrets;
-use super::tools::{
-    FunctionDefinition, FunctionKind, ToolCall, ToolContent, ToolDefinition, ToolDocument,
-    ToolMessage, tool_name,
-};
+use super::tools::{ToolCall, ToolContent, ToolDefinition, ToolDocument, ToolMessage, tool_name};
 use cohere_connectors::text::{Redactor, escape};
 use cohere_connectors::{Connector, HttpUrl, Secret, ServiceAuth};
-use cohere_connectors_kit::{ConnectorSearch, Document, SearchAuth, SearchError};
+use cohere_connectors_kit::{
+    ConnectorSearch, DEFAULT_SEARCH_TIMEOUT, Document, SearchAuth, SearchError,
+};
 
 /// Why a tool call could not be answered. `Display` never shows a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,6 +97,10 @@ pub struct ConnectorTool {
     search: ConnectorSearch,
     excludes: Vec<String>,
     per_user: bool,
+    /// How long a call may take, token and search together (the search's own timeout too).
+    deadline: Duration,
+    /// Whether a chat goes on when the connector fails (the model is told), or ends.
+    continue_on_failure: bool,
     /// Hides the tool's own secrets, whatever their length, in what the model is given.
     redactor: Redactor,
 }
@@ -134,6 +137,7 @@ impl ConnectorTool {
             service_auth,
             per_user,
         )
+        .map(|tool| tool.continue_on_failure(connector.continue_on_failure.unwrap_or(false)))
     }
 
     /// The tool for a connector of a manifest, its secrets resolved with `secrets`.
@@ -158,6 +162,7 @@ impl ConnectorTool {
             entry.service_auth(secrets)?,
             entry.definition.oauth.is_some(),
         )
+        .map(|tool| tool.continue_on_failure(entry.definition.continue_on_failure.unwrap_or(false)))
     }
 
     fn build(
@@ -200,6 +205,8 @@ impl ConnectorTool {
             search,
             excludes: excludes.to_vec(),
             per_user,
+            deadline: DEFAULT_SEARCH_TIMEOUT,
+            continue_on_failure: false,
             redactor,
         })
     }
@@ -210,7 +217,7 @@ impl ConnectorTool {
     }
 
     /// The id of its connector (as the manifest names it: its id, or its name when it has
-    /// none).
+    /// none; the account's for a connector read from it), as given: escape it to show it.
     pub fn connector_id(&self) -> &str {
         &self.connector_id
     }
@@ -221,11 +228,33 @@ impl ConnectorTool {
         self.per_user
     }
 
-    /// Bounds each search (default 30 s, as Cohere).
+    /// Bounds each search (default 30 s, as Cohere), and, in a chat's tool loop, each call
+    /// of the tool whole (the user's token fetched, the search, its documents).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.search = self.search.timeout(timeout);
+        self.deadline = timeout;
         self
+    }
+
+    /// How long one call may take ([`timeout`](Self::timeout)).
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Whether a chat goes on when the connector fails, the failure told to the model as
+    /// the call's answer (`true`), or ends with an error naming the connector (`false`, the
+    /// default, and Cohere's for v1 connectors). A manifest's `continue_on_failure` sets it.
+    #[must_use]
+    pub fn continue_on_failure(mut self, go_on: bool) -> Self {
+        self.continue_on_failure = go_on;
+        self
+    }
+
+    /// Whether a chat goes on when the connector fails (see
+    /// [`continue_on_failure`](Self::continue_on_failure)).
+    pub fn continues_on_failure(&self) -> bool {
+        self.continue_on_failure
     }
 
     /// Renames it (a toolbox does, when two connectors would share a name).
@@ -236,23 +265,20 @@ impl ConnectorTool {
 
     /// Its Chat v2 definition: one `query` argument.
     pub fn definition(&self) -> ToolDefinition {
-        ToolDefinition {
-            kind: FunctionKind::Function,
-            function: FunctionDefinition {
-                name: self.name.clone(),
-                description: Some(self.description.clone()),
-                parameters: json!({
-                    "type": "object",
-                    "properties": {
-                        "query": {
-                            "type": "string",
-                            "description": "What to search for: a short query in natural language."
-                        }
-                    },
-                    "required": ["query"]
-                }),
-            },
-        }
+        ToolDefinition::function(
+            self.name.clone(),
+            self.description.clone(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "query": {
+                        "type": "string",
+                        "description": "What to search for: a short query in natural language."
+                    }
+                },
+                "required": ["query"]
+            }),
+        )
     }
 
     /// Answers `call` by searching the connector with its service auth (or none).
@@ -303,6 +329,46 @@ impl ConnectorTool {
         search: &ConnectorSearch,
         redactor: &Redactor,
     ) -> Result<ToolMessage, ToolError> {
+        let content = self
+            .found(call, search, redactor)
+            .await?
+            .into_iter()
+            .map(|found| {
+                ToolContent::document(
+                    ToolDocument::new(Value::Object(found.data)).with_id(found.citation_id),
+                )
+            })
+            .collect();
+        Ok(ToolMessage::new(call.id.clone(), content))
+    }
+
+    /// The documents that answer `call`, for the model: what [`call`](Self::call) and
+    /// [`call_for_user`](Self::call_for_user) answer with, and what a chat's tool loop
+    /// bookkeeps (`user_token` for a tool that needs one).
+    pub(crate) async fn documents(
+        &self,
+        call: &ToolCall,
+        user_token: Option<&Secret>,
+    ) -> Result<Vec<FoundDocument>, ToolError> {
+        match (self.per_user, user_token) {
+            (true, Some(token)) => {
+                let search = self.search.clone().auth(SearchAuth::User(token.clone()));
+                self.found(call, &search, &self.redactor_for(Some(token)))
+                    .await
+            }
+            (true, None) => Err(ToolError::NeedsUserToken {
+                connector: escape(&self.connector_id).into_owned(),
+            }),
+            (false, _) => self.found(call, &self.search, &self.redactor).await,
+        }
+    }
+
+    async fn found(
+        &self,
+        call: &ToolCall,
+        search: &ConnectorSearch,
+        redactor: &Redactor,
+    ) -> Result<Vec<FoundDocument>, ToolError> {
         let called = call.name().unwrap_or_default();
         if called != self.name {
             return Err(ToolError::WrongTool {
@@ -312,24 +378,22 @@ impl ConnectorTool {
         }
         let query = query_of(call)?;
         let response = search.search(query).await?;
-        let content = response
+        Ok(response
             .results
             .into_iter()
             .enumerate()
             .map(|(index, document)| self.block(index, document, redactor))
-            .collect();
-        Ok(ToolMessage::new(call.id.clone(), content))
+            .collect())
     }
 
-    /// A document as a tool content block: the connector's `excludes` left out of what the
+    /// A document as the model is given it: the connector's `excludes` left out of what the
     /// model sees (as Cohere left them out of the prompt), its `id` (or position) kept as
     /// the citation id, prefixed with the tool's name so ids of different tools never meet.
     /// Keys, values and the id are scrubbed of the tool's secrets and escaped; two keys that
     /// become the same (`<token>` and `[redacted]`) are both kept, the second with `_2`.
-    fn block(&self, index: usize, document: Document, redactor: &Redactor) -> ToolContent {
-        let id = document
-            .id()
-            .map_or_else(|| index.to_string(), |id| for_the_model(redactor, id));
+    fn block(&self, index: usize, document: Document, redactor: &Redactor) -> FoundDocument {
+        let connector_id = document.id().map(|id| for_the_model(redactor, id));
+        let id = connector_id.clone().unwrap_or_else(|| index.to_string());
         let mut data = Map::new();
         for (key, value) in document.excluding(&self.excludes) {
             let mut key = for_the_model(redactor, &key);
@@ -341,18 +405,29 @@ impl ConnectorTool {
             }
             data.insert(key, Value::String(for_the_model(redactor, &value)));
         }
-        ToolContent::Document {
-            document: ToolDocument {
-                data,
-                id: Some(format!("{}:{id}", self.name)),
-            },
+        FoundDocument {
+            citation_id: format!("{}:{id}", self.name),
+            document_id: connector_id,
+            data,
         }
     }
 }
 
+/// One document a connector returned, ready for the model: scrubbed, escaped, `excludes`
+/// left out.
+#[derive(Clone, Debug)]
+pub(crate) struct FoundDocument {
+    /// The id the toolbox cites it by: `<tool name>:<its id or position>`.
+    pub citation_id: String,
+    /// Its own id, as the connector gave it (scrubbed and escaped), if it had one.
+    pub document_id: Option<String>,
+    /// Its fields, every value a string.
+    pub data: Map<String, Value>,
+}
+
 /// Text from outside as a model is given it: the secrets `redactor` knows replaced, control
 /// characters and bidi overrides escaped, nothing cut.
-fn for_the_model(redactor: &Redactor, text: &str) -> String {
+pub(crate) fn for_the_model(redactor: &Redactor, text: &str) -> String {
     escape(&redactor.scrub(text, false)).into_owned()
 }
 
@@ -461,12 +536,22 @@ impl Toolbox {
         match outcome {
             Ok(message) => (message, None),
             Err(error) => {
-                let redactor = tool.map_or_else(Redactor::default, |tool| {
-                    tool.redactor_for(user_token.filter(|_| tool.needs_user_token()))
-                });
-                let told = for_the_model(&redactor, &error.to_string());
+                let told = told(tool, user_token, &error);
                 (ToolMessage::error(call.id.clone(), &told), Some(error))
             }
         }
     }
+}
+
+/// What the model is told of `error`, a call of `tool` (none: an unknown tool) made with
+/// `user_token`: the tool's secrets and the token scrubbed, controls escaped.
+pub(crate) fn told(
+    tool: Option<&ConnectorTool>,
+    user_token: Option<&Secret>,
+    error: &ToolError,
+) -> String {
+    let redactor = tool.map_or_else(Redactor::default, |tool| {
+        tool.redactor_for(user_token.filter(|_| tool.needs_user_token()))
+    });
+    for_the_model(&redactor, &error.to_string())
 }

@@ -1,6 +1,7 @@
 //! The command line: every command, flag and environment variable, with help and examples.
 //! Definitions only; what the flags do is in `commands`.
 
+mod chat;
 mod check;
 mod connection;
 mod connectors;
@@ -12,6 +13,7 @@ mod sign_in;
 use clap::{Parser, Subcommand, ValueEnum};
 use cohere_connectors_emulator::cli::EmulatorArgs;
 
+pub use chat::ChatArgs;
 pub use check::CheckArgs;
 pub use connection::Connection;
 pub use connectors::{
@@ -38,6 +40,8 @@ Examples:
                                                   changed since
   cohere-connectors check https://wiki.example.com/search \\
       --service-auth bearer --service-token-file token.txt
+  cohere-connectors chat -f account.json \"Are taxis refunded at night?\"
+                                                  an answer citing the connectors
   cohere-connectors mcp -f account.json --stdio   the connectors as tools of an MCP client
   cohere-connectors emulator --seed 20            a local, offline Connectors API
 
@@ -97,6 +101,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check a connector service the way Cohere's registration does
     Check(CheckArgs),
+    /// Ask a model that searches the manifest's connectors, citing them (Chat v2)
+    Chat(ChatArgs),
     /// Print the manifest's JSON Schema
     Schema,
     /// Serve a manifest's connectors as one MCP server (stdio, or Streamable HTTP)

@@ -1,6 +1,7 @@
 //! What each command does. Every command ends with an [`Outcome`]: its exit code, or the
 //! [`Failure`] that stopped it.
 
+mod chat;
 mod check;
 mod connectors;
 mod manifest;
@@ -31,6 +32,7 @@ pub async fn run(command: Command) -> Outcome {
         Command::Schema => manifest::schema(),
         Command::Mcp(args) => mcp::mcp(args).await,
         Command::Check(args) => check::check(args).await,
+        Command::Chat(args) => chat::chat(args).await,
         Command::Emulator(args) => emulator(args).await,
         Command::Completions { shell } => completions(shell),
     }

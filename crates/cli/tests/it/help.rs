@@ -12,6 +12,7 @@ fn the_help_text_is_the_one_reviewed() {
         (&["apply", "--help"][..], "apply-help.txt"),
         (&["update", "--help"][..], "update-help.txt"),
         (&["emulator", "--help"][..], "emulator-help.txt"),
+        (&["chat", "--help"][..], "chat-help.txt"),
     ] {
         let output = binary()
             .env("NO_COLOR", "1")

@@ -2,6 +2,7 @@
 //! with pipes that close, without a terminal.
 #![forbid(unsafe_code)]
 
+mod chat;
 mod commands;
 mod frictions;
 mod help;

@@ -2,6 +2,7 @@
 //! apply.
 #![forbid(unsafe_code)]
 
+mod chat_loop;
 mod common;
 mod files;
 mod manifests;
