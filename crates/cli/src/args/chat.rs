@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use cohere_connectors_migrate::tool_loop::DEFAULT_MAX_STEPS;
 
-use super::Connection;
+use super::{Connection, SignInArgs};
 
 const CHAT_HELP: &str = "\
 The model gets one search tool per active connector of the manifest; each of its tool calls
@@ -42,6 +42,10 @@ pub struct ChatArgs {
     /// several connectors)
     #[arg(long, value_name = "CONNECTOR=VAR", value_parser = connector_var)]
     pub user_token_env: Vec<(String, String)>,
+    /// The local user's OAuth sign-in (as `mcp` has it): tokens kept in a private store, the
+    /// consent run with --sign-in
+    #[command(flatten)]
+    pub oauth: SignInArgs,
     #[command(flatten)]
     pub connection: Connection,
 }

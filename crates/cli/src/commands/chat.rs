@@ -7,14 +7,18 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use cohere_connectors::Secret;
 use cohere_connectors::chat::ChatResponse;
+use cohere_connectors_migrate::oauth::UserBroker;
 use cohere_connectors_migrate::tool_loop::{
     ChatAnswer, CitedSource, ConnectorChat, Conversation, LoopEvent, ResolvedCitation, ToolStep,
-    UserTokens,
+    UserTokenSource, UserTokens,
 };
-use cohere_connectors_migrate::{Manifest, Secrets, Toolbox};
+use cohere_connectors_migrate::{ConnectorTool, Manifest, Secrets, Toolbox};
+use futures_util::future::BoxFuture;
 
 use super::exit_after_printing;
+use super::sign_in::local_oauth;
 use crate::args::ChatArgs;
 use crate::connection;
 use crate::failure::{Failure, Outcome};
@@ -32,9 +36,13 @@ struct Printed<'a> {
 pub async fn chat(args: ChatArgs) -> Outcome {
     let client = connection::client(&args.connection)?;
     let manifest = Manifest::read(&args.file).map_err(Failure::error)?;
-    let toolbox =
-        Toolbox::from_manifest(&manifest, &Secrets::from_env()).map_err(Failure::error)?;
-    let tokens = user_tokens(&args.user_token_env)?;
+    let secrets = Secrets::from_env();
+    let toolbox = Toolbox::from_manifest(&manifest, &secrets).map_err(Failure::error)?;
+    let oauth = local_oauth(&args.oauth, &manifest, &secrets, &toolbox).await?;
+    let tokens = LocalTokens {
+        named: user_tokens(&args.user_token_env)?,
+        broker: oauth.map(|oauth| oauth.broker.for_user(oauth.user)),
+    };
     let chat = ConnectorChat::new(client, args.model, toolbox).max_steps(args.max_steps);
     let conversation = Conversation::new().user(args.question);
     if args.stream {
@@ -57,6 +65,42 @@ pub async fn chat(args: ChatArgs) -> Outcome {
     exit_after_printing(ExitCode::SUCCESS, print_answer(&mut out, &answer))
 }
 
+/// The local user's tokens: those `--user-token-env` names first, then the signed-in user's
+/// from the token store, refreshed by the broker when a connector refuses one.
+struct LocalTokens {
+    named: UserTokens,
+    broker: Option<UserBroker>,
+}
+
+impl UserTokenSource for LocalTokens {
+    fn user_token<'a>(&'a self, tool: &'a ConnectorTool) -> BoxFuture<'a, Option<Secret>> {
+        Box::pin(async move {
+            if self.named.has(tool.connector_id()) {
+                return self.named.user_token(tool).await;
+            }
+            match &self.broker {
+                Some(broker) => broker.user_token(tool).await,
+                None => None,
+            }
+        })
+    }
+
+    fn refreshed<'a>(
+        &'a self,
+        tool: &'a ConnectorTool,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Option<Secret>> {
+        Box::pin(async move {
+            match &self.broker {
+                Some(broker) if !self.named.has(tool.connector_id()) => {
+                    broker.refreshed(tool, rejected).await
+                }
+                _ => None,
+            }
+        })
+    }
+}
+
 /// The tokens `--user-token-env CONNECTOR=VAR` names, each read from its variable.
 fn user_tokens(named: &[(String, String)]) -> Result<UserTokens, Failure> {
     let mut tokens = UserTokens::new();
@@ -67,7 +111,11 @@ fn user_tokens(named: &[(String, String)]) -> Result<UserTokens, Failure> {
     Ok(tokens)
 }
 
-async fn streamed(chat: &ConnectorChat, conversation: Conversation, tokens: UserTokens) -> Outcome {
+async fn streamed(
+    chat: &ConnectorChat,
+    conversation: Conversation,
+    tokens: LocalTokens,
+) -> Outcome {
     let mut stream = chat.stream(conversation, Arc::new(tokens));
     let mut out = Stdout::new();
     while let Some(event) = stream.next().await {

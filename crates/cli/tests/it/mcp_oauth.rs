@@ -303,3 +303,73 @@ fn a_token_store_others_can_write_to_is_refused() {
         );
     }
 }
+
+/// `chat` reads the same token store: a user signed in once (here through `mcp --sign-in`)
+/// has their token in each of the chat's tool calls of their OAuth connector, and a chat
+/// without a sign-in tells the model the user must sign in.
+#[test]
+fn chat_calls_an_oauth_connector_with_the_signed_in_users_token() {
+    let setup = Setup::new(43);
+    let world = world(&setup);
+    let store = world.tokens.display().to_string();
+    let manifest = world.manifest.display().to_string();
+    let chat = |user: &str| {
+        setup
+            .cli()
+            .args([
+                "chat",
+                "-f",
+                &manifest,
+                "renewals?",
+                "--json",
+                "--user",
+                user,
+            ])
+            .args(["--token-store", &store])
+            .env(SECRET_VARIABLE, world.provider.client_secret().expose())
+            .output()
+            .unwrap()
+    };
+    let unsigned = chat("alice");
+    assert_eq!(code(&unsigned), 1, "{}", stderr(&unsigned));
+    assert!(
+        stderr(&unsigned).contains("call it with the user's token"),
+        "{}",
+        stderr(&unsigned)
+    );
+
+    let mut child = spawn(&world, &["--sign-in"]);
+    let errors = lines(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let url = until(&errors, &mut seen, |line| {
+        line.trim_start().starts_with("http")
+    });
+    let status = setup
+        .runtime
+        .block_on(async { reqwest::get(url.trim()).await.unwrap().status() });
+    assert_eq!(status, 200);
+    until(&errors, &mut seen, |line| {
+        line.contains("signed in to `crm`")
+    });
+    call_search(child, &errors, &mut seen);
+
+    let output = chat("alice");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let source = &printed["citations"][0]["sources"][0];
+    assert_eq!(source["connector"], "crm", "{printed}");
+    assert!(
+        source["title"].as_str().unwrap().ends_with("'s accounts"),
+        "{printed}"
+    );
+    let secret = world.provider.client_secret().expose();
+    for text in [
+        stderr(&output),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    // Bob has not signed in: his chat cannot use Alice's token.
+    let bob = chat("bob");
+    assert_eq!(code(&bob), 1, "{}", stderr(&bob));
+}

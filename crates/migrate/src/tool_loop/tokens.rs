@@ -117,3 +117,20 @@ impl UserTokenSource for UserTokens {
         Box::pin(async move { self.by_connector.get(tool.connector_id()).cloned() })
     }
 }
+
+/// The OAuth broker for one user ([`OAuthBroker::for_user`](crate::oauth::OAuthBroker::for_user))
+/// is a token source: each call gets the user's current token, refreshed when due, and a
+/// connector's refusal is one refresh.
+impl UserTokenSource for crate::oauth::UserBroker {
+    fn user_token<'a>(&'a self, tool: &'a ConnectorTool) -> BoxFuture<'a, Option<Secret>> {
+        Box::pin(crate::oauth::UserBroker::user_token(self, tool))
+    }
+
+    fn refreshed<'a>(
+        &'a self,
+        tool: &'a ConnectorTool,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Option<Secret>> {
+        Box::pin(crate::oauth::UserBroker::refreshed(self, tool, rejected))
+    }
+}
