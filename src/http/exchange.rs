@@ -44,18 +44,10 @@ impl Wire<'_> {
         // would refuse the GET this falls back to, as not the operation's method.
         let method = reqwest::Method::from_bytes(operation.method().as_bytes())
             .unwrap_or(reqwest::Method::GET);
-        let template = operation.path_template();
-        let url = match id {
-            Some(id) => format!(
-                "{}{}",
-                self.base_url,
-                template.replace("{id}", &progenitor_client::encode_path(id.as_str()))
-            ),
-            None => format!("{}{template}", self.base_url),
-        };
+        let url = operation_url(self.base_url, operation.path_template(), id);
         self.http
             .request(method, url)
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT, ACCEPT_JSON)
     }
 
     /// Sends `request` once, under the transport's rules, and reads the answer's body under
@@ -67,9 +59,10 @@ impl Wire<'_> {
     ) -> Result<Answer> {
         let response = self.deliver(operation, request).await?;
         let status = response.status();
-        let headers = response.headers().clone();
         let declared = response.content_length();
-        let body = http::Response::from(response).into_body();
+        // The headers move into the answer: nothing is copied for a caller who never asks.
+        let (http::response::Parts { headers, .. }, body) =
+            http::Response::from(response).into_parts();
         let read = read_body(body, declared, self.transport.body_limit(status)).await;
         if status.is_success() {
             self.success(operation, status, headers, read)
@@ -94,12 +87,17 @@ impl Wire<'_> {
         self.transport
             .prepare(self.base_url, shape, &mut request)
             .map_err(|refusal| invalid(&refusal))?;
-        let sent_to = request.url().clone();
+        // A client that follows no redirect answers from the URL it was sent to: only a
+        // caller's own client needs the URL kept to compare.
+        let sent_to = self
+            .transport
+            .may_follow_redirects()
+            .then(|| request.url().clone());
         let response = self.http.execute(request).await.map_err(|error| {
             transport_error(operation, error, TransportKind::Request, self.redactor)
         })?;
         let status = response.status();
-        if status.is_redirection() || response.url() != &sent_to {
+        if status.is_redirection() || sent_to.is_some_and(|sent_to| response.url() != &sent_to) {
             let followed = !status.is_redirection();
             return Err(Error::protocol(
                 operation,
@@ -163,6 +161,43 @@ impl Wire<'_> {
     }
 }
 
+/// `Accept: application/json`, without copying the value on each request.
+const ACCEPT_JSON: reqwest::header::HeaderValue =
+    reqwest::header::HeaderValue::from_static("application/json");
+
+/// `base_url` and `template` with `id` percent-encoded into its `{id}`, as the raw client
+/// encodes it, in one allocation.
+fn operation_url(base_url: &str, template: &str, id: Option<&ConnectorId>) -> String {
+    // Found by its first byte: a template has one parameter, `{id}`.
+    let parameter = template
+        .find('{')
+        .and_then(|at| Some((&template[..at], template[at..].strip_prefix("{id}")?)));
+    let (id, (head, tail)) = match (id, parameter) {
+        (Some(id), Some(parts)) => (id.as_str(), parts),
+        _ => ("", (template, "")),
+    };
+    let encoded = if id.bytes().all(stays_as_is) {
+        std::borrow::Cow::Borrowed(id)
+    } else {
+        std::borrow::Cow::Owned(progenitor_client::encode_path(id))
+    };
+    let mut url = String::with_capacity(base_url.len() + head.len() + encoded.len() + tail.len());
+    for part in [base_url, head, &encoded, tail] {
+        url.push_str(part);
+    }
+    url
+}
+
+/// Whether progenitor's path encoding leaves `byte` alone: printable ASCII but for the
+/// characters its path set escapes.
+fn stays_as_is(byte: u8) -> bool {
+    byte.is_ascii_graphic()
+        && !matches!(
+            byte,
+            b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'/' | b'%'
+        )
+}
+
 /// A reqwest failure as a transport error: a timeout or a failed connection when reqwest says
 /// so, `otherwise` when it does not. A redirect loop of a caller's own HTTP client is not
 /// transient: it is reported like any redirect.
@@ -186,4 +221,41 @@ fn transport_error(
     Error::Transport(TransportError::from_reqwest(
         operation, kind, error, redactor,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_encode_ids_as_the_raw_client_does() {
+        let every_byte: String = (1u8..=0x7f)
+            .filter(|b| *b != b'\\')
+            .map(char::from)
+            .collect();
+        for id in [
+            "abc-1_2.3~x",
+            "a b",
+            "a/b",
+            "%2e",
+            "é",
+            "a?b#c",
+            &every_byte,
+            "{id}",
+        ] {
+            let id = ConnectorId::new(id).unwrap();
+            let expected = format!(
+                "http://h/v1/connectors/{}/oauth/authorize",
+                progenitor_client::encode_path(id.as_str())
+            );
+            assert_eq!(
+                operation_url("http://h", "/v1/connectors/{id}/oauth/authorize", Some(&id)),
+                expected
+            );
+        }
+        assert_eq!(
+            operation_url("http://h/p", "/v1/connectors", None),
+            "http://h/p/v1/connectors"
+        );
+    }
 }
