@@ -1,12 +1,15 @@
 //! The facade's types: what callers read and send, converted to and from the raw bindings.
 //!
-//! All of them implement `Serialize`, `Deserialize` and `JsonSchema`, so connector definitions
-//! can live in configuration files and be validated against a schema.
+//! All of them implement `Serialize` and `Deserialize`, and with the `schemars` feature
+//! `JsonSchema`, so connector definitions can live in configuration files and be validated
+//! against a schema.
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -103,6 +106,8 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
+
         impl JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 stringify!($name).into()
@@ -158,7 +163,8 @@ open_enum! {
 
 /// How a service-auth token goes into the `Authorization` header of requests to the
 /// connector.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AuthTokenType {
     /// `Authorization: Bearer <token>`
@@ -223,7 +229,8 @@ impl std::str::FromStr for AuthTokenType {
 /// assert_eq!(wiki.url.as_deref(), Some("https://wiki.example.com/search"));
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct Connector {
     /// The connector's id, derived from its name when it was created.
@@ -270,7 +277,8 @@ pub struct Connector {
 }
 
 /// A connector's OAuth configuration, as the API returns it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ConnectorOAuth {
     /// The OAuth client id.
@@ -305,7 +313,8 @@ pub struct ConnectorOAuth {
 /// assert_eq!(page.total_count, Some(12));
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ConnectorPage {
     /// The connectors of this page, newest first.
@@ -390,7 +399,8 @@ impl IntoIterator for ConnectorPage {
 /// update.active = Some(false);
 /// update.excludes = Some(vec![]); // sent as `[]`: clears the list
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConnectorUpdate {

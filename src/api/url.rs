@@ -6,6 +6,7 @@ use std::fmt;
 use std::ops::{Deref, Range};
 use std::str::FromStr;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -311,6 +312,8 @@ impl<'de> Deserialize<'de> for HttpUrl {
         Self::parse(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(feature = "schemars")]
 
 impl JsonSchema for HttpUrl {
     fn schema_name() -> Cow<'static, str> {

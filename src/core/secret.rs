@@ -1,8 +1,10 @@
 //! A string that must never be printed: API keys, OAuth client secrets, service tokens.
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -68,6 +70,8 @@ impl<'de> Deserialize<'de> for Secret {
         String::deserialize(deserializer).map(Self::new)
     }
 }
+
+#[cfg(feature = "schemars")]
 
 impl JsonSchema for Secret {
     fn schema_name() -> Cow<'static, str> {
