@@ -107,7 +107,6 @@ macro_rules! open_enum {
         }
 
         #[cfg(feature = "schemars")]
-
         impl JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 stringify!($name).into()

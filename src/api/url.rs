@@ -314,7 +314,6 @@ impl<'de> Deserialize<'de> for HttpUrl {
 }
 
 #[cfg(feature = "schemars")]
-
 impl JsonSchema for HttpUrl {
     fn schema_name() -> Cow<'static, str> {
         "HttpUrl".into()

@@ -208,7 +208,6 @@ impl<'de> Deserialize<'de> for ConnectorId {
 }
 
 #[cfg(feature = "schemars")]
-
 impl JsonSchema for ConnectorId {
     fn schema_name() -> Cow<'static, str> {
         "ConnectorId".into()

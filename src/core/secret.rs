@@ -72,7 +72,6 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 #[cfg(feature = "schemars")]
-
 impl JsonSchema for Secret {
     fn schema_name() -> Cow<'static, str> {
         "Secret".into()

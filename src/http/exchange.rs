@@ -181,8 +181,9 @@ fn operation_url(base_url: &str, template: &str, id: Option<&ConnectorId>) -> St
     } else {
         std::borrow::Cow::Owned(progenitor_client::encode_path(id))
     };
-    let mut url = String::with_capacity(base_url.len() + head.len() + encoded.len() + tail.len());
-    for part in [base_url, head, &encoded, tail] {
+    let parts = [base_url, head, &encoded, tail];
+    let mut url = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
         url.push_str(part);
     }
     url
