@@ -194,7 +194,7 @@ pub mod body {
 
 pub use api::definition::{
     Complete, ConnectorDefinition, DefinitionForm, DefinitionValue, NewConnector, OAuthConfig,
-    OAuthSettings, ServiceAuth, ServiceAuthSettings,
+    OAuthSettings, SchemaIfEnabled, ServiceAuth, ServiceAuthSettings,
 };
 pub use api::options::RequestOptions;
 pub use api::pagination::{ConnectorStream, Pages};

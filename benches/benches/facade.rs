@@ -18,6 +18,8 @@
 //! 4. `concurrent_get_10k`: 10,000 gets of a heavy connector from 64 tasks sharing a client.
 //! 5. `get_retries`: the success path with retries on (the default) vs `max_retries(0)`.
 //! 6. `emulator_50k`: what the emulator answers in, holding 50,000 connectors.
+//! 7. `small_calls_64/{get,update,delete}`: 640 small calls from 64 tasks sharing a client,
+//!    against the fixture in another process, facade vs reqwest + serde_json, paired.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -26,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use cohere_connectors::{Client, ConnectorPage};
 use cohere_connectors_benches::fixture::{self, Fixture, OutOfProcess, Pages, Shape};
-use cohere_connectors_benches::plain::{self, PlainGet, PlainPage};
+use cohere_connectors_benches::plain::{self, PlainGet, PlainPage, PlainUpdate};
 use cohere_connectors_emulator::Emulator;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
@@ -304,6 +306,29 @@ where
     started.elapsed()
 }
 
+/// Runs `calls` calls of `call`, spread over `TASKS` tasks.
+async fn spread_n<F, Fut>(calls: usize, call: Arc<F>) -> Duration
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|task| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                for index in (task..calls).step_by(TASKS) {
+                    call(index).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    started.elapsed()
+}
+
 async fn repeat_spread<F, Fut>(iterations: u64, call: Arc<F>) -> Duration
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
@@ -480,11 +505,87 @@ fn emulator(c: &mut Criterion) {
     group.finish();
 }
 
+const SMALL_CALLS: usize = 640;
+
+/// `get`, `update` and `delete` of one heavy connector from 64 tasks, against the fixture in
+/// another process (so that the server's work and allocations are not the client's): the
+/// facade against a hand-written reqwest + serde_json client, paired in each sample.
+fn small_calls(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = OutOfProcess::start(env!("CARGO_BIN_EXE_fixture_server"), 1, Shape::Heavy);
+    let http = reqwest::Client::new();
+    let facade = client(&server.base_url, 2);
+    let base = server.base_url.clone();
+    for kind in ["get", "update", "delete"] {
+        let floor_call = {
+            let (http, base) = (http.clone(), base.clone());
+            Arc::new(move |index: usize| {
+                let (http, url) = (
+                    http.clone(),
+                    format!("{base}/v1/connectors/connector-{index}"),
+                );
+                async move {
+                    match kind {
+                        "get" => {
+                            black_box(floor_get::<PlainGet>(&http, &url).await);
+                        }
+                        "update" => {
+                            let body = PlainUpdate { active: false };
+                            black_box(plain::patch(&http, &url, KEY, &body).await);
+                        }
+                        _ => plain::delete(&http, &url, KEY).await,
+                    }
+                }
+            })
+        };
+        let facade_call = {
+            let facade = facade.clone();
+            Arc::new(move |index: usize| {
+                let connectors = facade.connectors();
+                async move {
+                    let id = format!("connector-{index}");
+                    match kind {
+                        "get" => {
+                            black_box(connectors.get(id).send().await.unwrap());
+                        }
+                        "update" => {
+                            black_box(connectors.update(id).active(false).send().await.unwrap());
+                        }
+                        _ => connectors.delete(id).send().await.unwrap(),
+                    }
+                }
+            })
+        };
+        let floor_round = || async {
+            spread_n(SMALL_CALLS, floor_call.clone()).await;
+        };
+        let facade_round = || async {
+            spread_n(SMALL_CALLS, facade_call.clone()).await;
+        };
+        let mut group = c.benchmark_group(format!("small_calls_64/{kind}"));
+        group.throughput(Throughput::Elements(SMALL_CALLS as u64));
+        group.sample_size(20);
+        group.bench_function("baseline_reqwest_serde", |b| {
+            b.to_async(&runtime).iter(floor_round)
+        });
+        group.bench_function("facade", |b| b.to_async(&runtime).iter(facade_round));
+        group.bench_function("ratio_facade", |b| {
+            b.to_async(&runtime)
+                .iter_custom(|rounds| paired(rounds, &floor_round, &facade_round));
+        });
+        group.finish();
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    targets = list_page, decode_page, stream, concurrent_gets, retries, emulator
+    targets = list_page, decode_page, stream, concurrent_gets, retries, emulator, small_calls
 }
 criterion_main!(benches);

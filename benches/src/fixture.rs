@@ -1,5 +1,6 @@
-//! A fixed server for the benchmarks: answers `GET /v1/connectors?limit&offset` and
-//! `GET /v1/connectors/{id}` with bodies shaped like the API's, as cheaply as possible, so that
+//! A fixed server for the benchmarks: answers `GET /v1/connectors?limit&offset`, and `GET`,
+//! `PATCH` and `DELETE /v1/connectors/{id}`, with bodies shaped like the API's (a delete gets
+//! `{}`; an update's body is read and ignored), as cheaply as possible, so that
 //! what is measured is the client. In process it runs on its own thread and runtime and counts
 //! the TCP connections it accepts; out of process (the `fixture_server` binary) it shares
 //! nothing with the client, not even the allocator.
@@ -11,7 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
@@ -195,9 +197,14 @@ async fn serve(
         connections.fetch_add(1, Ordering::SeqCst);
         let content = content.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
+            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                 let content = content.clone();
-                async move { Ok::<_, Infallible>(answer(&request, &content)) }
+                async move {
+                    let (head, body) = request.into_parts();
+                    // Read whatever was sent (an update's body), so the connection is reused.
+                    let _ = body.collect().await;
+                    Ok::<_, Infallible>(answer(&head, &content))
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -206,10 +213,12 @@ async fn serve(
     }
 }
 
-fn answer<B>(request: &Request<B>, content: &Content) -> Response<Full<Bytes>> {
-    let path = request.uri().path();
-    let body = if path == "/v1/connectors" {
-        let query = request.uri().query().unwrap_or_default();
+fn answer(request: &hyper::http::request::Parts, content: &Content) -> Response<Full<Bytes>> {
+    let path = request.uri.path();
+    let body = if request.method == hyper::Method::DELETE {
+        Bytes::from_static(b"{}")
+    } else if path == "/v1/connectors" {
+        let query = request.uri.query().unwrap_or_default();
         let number = |name: &str, default: usize| {
             query
                 .split('&')

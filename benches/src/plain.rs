@@ -80,3 +80,31 @@ pub async fn get<T: serde::de::DeserializeOwned>(
         .unwrap();
     serde_json::from_slice(&body).unwrap()
 }
+
+/// The body of an update as a hand-written client would declare it: only `active`.
+#[derive(serde::Serialize)]
+pub struct PlainUpdate {
+    pub active: bool,
+}
+
+/// An update by the hand-written client: PATCH a JSON body, read the answer, decode it.
+pub async fn patch(http: &reqwest::Client, url: &str, key: &str, body: &PlainUpdate) -> PlainGet {
+    let body = http
+        .patch(url)
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// A delete by the hand-written client: DELETE, check the status, read the body.
+pub async fn delete(http: &reqwest::Client, url: &str, key: &str) {
+    let response = http.delete(url).bearer_auth(key).send().await.unwrap();
+    assert!(response.status().is_success());
+    response.bytes().await.unwrap();
+}

@@ -4,9 +4,11 @@
 //! they hold what the API keeps to itself or may leave out, which is the definition's
 //! [`DefinitionForm`].
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -25,16 +27,30 @@ use crate::{AuthTokenType, Error, Operation, Result, Secret};
 ///   API never returns).
 ///
 /// The SDK's form is [`Complete`]. The migration crate's manifests have theirs.
-pub trait DefinitionForm: JsonSchema + fmt::Debug + Clone + PartialEq + 'static {
+pub trait DefinitionForm: SchemaIfEnabled + fmt::Debug + Clone + PartialEq + 'static {
     /// How a secret is held.
     type Secret: DefinitionValue;
     /// How a field a create requires is held.
     type Required<T: DefinitionValue>: DefinitionValue;
 }
 
+/// `JsonSchema` with the `schemars` feature (definitions have a JSON Schema then), nothing
+/// without it: the schema bound of [`DefinitionForm`] and [`DefinitionValue`], which every
+/// type meets that the feature's derives need.
+#[cfg(feature = "schemars")]
+pub trait SchemaIfEnabled: JsonSchema {}
+#[cfg(feature = "schemars")]
+impl<T: JsonSchema + ?Sized> SchemaIfEnabled for T {}
+/// `JsonSchema` with the `schemars` feature (definitions have a JSON Schema then), nothing
+/// without it: the schema bound of [`DefinitionForm`] and [`DefinitionValue`].
+#[cfg(not(feature = "schemars"))]
+pub trait SchemaIfEnabled {}
+#[cfg(not(feature = "schemars"))]
+impl<T: ?Sized> SchemaIfEnabled for T {}
+
 /// What a field of a [`ConnectorDefinition`] can hold: a helper of [`DefinitionForm`].
 pub trait DefinitionValue:
-    Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwned + JsonSchema
+    Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwned + SchemaIfEnabled
 {
     /// Whether the value is absent (an `Option` that is `None`), and so left out when
     /// written.
@@ -65,6 +81,7 @@ impl DefinitionForm for Complete {
 }
 
 /// The prefix of the schema names of definitions in this form: none (`OAuthConfig`).
+#[cfg(feature = "schemars")]
 impl JsonSchema for Complete {
     fn schema_name() -> Cow<'static, str> {
         "".into()
@@ -82,12 +99,16 @@ impl JsonSchema for Complete {
 /// `POST /v1/connectors`; unknown fields are refused (a typo in a file must not pass
 /// silently), and so is a bad URL, as it is read. It serves a client that sends a create
 /// ([`NewConnector`]), a server that reads one, and a file that keeps one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(deny_unknown_fields, bound = "")]
-#[schemars(
-    bound = "",
-    rename = "{F}ConnectorDefinition",
-    description = "A connector's definition: the body of a create."
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        bound = "",
+        rename = "{F}ConnectorDefinition",
+        description = "A connector's definition: the body of a create."
+    )
 )]
 #[non_exhaustive]
 pub struct ConnectorDefinition<F: DefinitionForm> {
@@ -144,12 +165,16 @@ pub type NewConnector = ConnectorDefinition<Complete>;
 
 /// OAuth 2.0 settings for a connector whose data source authorizes each user, in the form `F`
 /// (see [`DefinitionForm`]): [`OAuthConfig`] in a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(deny_unknown_fields, bound = "")]
-#[schemars(
-    bound = "",
-    rename = "{F}OAuthConfig",
-    description = "OAuth 2.0 settings for a connector whose data source authorizes each user."
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        bound = "",
+        rename = "{F}OAuthConfig",
+        description = "OAuth 2.0 settings for a connector whose data source authorizes each user."
+    )
 )]
 pub struct OAuthSettings<F: DefinitionForm> {
     /// The OAuth client id.
@@ -187,12 +212,16 @@ pub type OAuthConfig = OAuthSettings<Complete>;
 
 /// A token the API sends to the connector on every request (service-to-service auth), in the
 /// form `F` (see [`DefinitionForm`]): [`ServiceAuth`] in a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(deny_unknown_fields, bound = "")]
-#[schemars(
-    bound = "",
-    rename = "{F}ServiceAuth",
-    description = "A token the API sends to the connector with every search request."
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        bound = "",
+        rename = "{F}ServiceAuth",
+        description = "A token the API sends to the connector with every search request."
+    )
 )]
 pub struct ServiceAuthSettings<F: DefinitionForm> {
     /// How the token goes into the `Authorization` header. Written even when absent (as
@@ -287,6 +316,7 @@ mod tests {
         assert!(serde_json::from_str::<NewConnector>(nested).is_err());
     }
 
+    #[cfg(feature = "schemars")]
     #[test]
     fn the_schema_names_stay_those_of_the_request() {
         let schema = serde_json::to_value(schemars::schema_for!(NewConnector)).unwrap();

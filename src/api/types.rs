@@ -1,11 +1,13 @@
 //! The facade's types: what callers read and send, converted to and from the raw bindings.
 //!
-//! All of them implement `Serialize`, `Deserialize` and `JsonSchema`, so connector definitions
-//! can live in configuration files and be validated against a schema.
+//! All of them implement `Serialize` and `Deserialize`, and with the `schemars` feature
+//! `JsonSchema`, so connector definitions can live in configuration files and be validated
+//! against a schema.
 
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "schemars")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -113,6 +115,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 stringify!($name).into()
@@ -171,7 +174,8 @@ open_enum! {
 
 /// How a service-auth token goes into the `Authorization` header of requests to the
 /// connector.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AuthTokenType {
     /// `Authorization: Bearer <token>`
@@ -236,7 +240,8 @@ impl std::str::FromStr for AuthTokenType {
 /// assert_eq!(wiki.url.as_deref(), Some("https://wiki.example.com/search"));
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct Connector {
     /// The connector's id, derived from its name when it was created.
@@ -283,7 +288,8 @@ pub struct Connector {
 }
 
 /// A connector's OAuth configuration, as the API returns it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ConnectorOAuth {
     /// The OAuth client id.
@@ -318,7 +324,8 @@ pub struct ConnectorOAuth {
 /// assert_eq!(page.total_count, Some(12));
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ConnectorPage {
     /// The connectors of this page, newest first.
@@ -403,7 +410,8 @@ impl IntoIterator for ConnectorPage {
 /// update.active = Some(false);
 /// update.excludes = Some(vec![]); // sent as `[]`: clears the list
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ConnectorUpdate {

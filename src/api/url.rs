@@ -6,6 +6,7 @@ use std::fmt;
 use std::ops::{Deref, Range};
 use std::str::FromStr;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -312,6 +313,7 @@ impl<'de> Deserialize<'de> for HttpUrl {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl JsonSchema for HttpUrl {
     fn schema_name() -> Cow<'static, str> {
         "HttpUrl".into()

@@ -5,6 +5,7 @@
 //! Each message type carries its role, so that one serialised alone is a whole message
 //! (`{"role": "tool", ...}`), as it is inside [`Message`].
 
+#[cfg(feature = "schemars")]
 use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -17,7 +18,8 @@ use super::tool::ToolCall;
 macro_rules! role {
     ($(#[$meta:meta])* $name:ident = $wire:literal) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(JsonSchema))]
         pub enum $name {
             #[doc = concat!("`", $wire, "`")]
             #[default]
@@ -59,7 +61,8 @@ role!(
 /// assert_eq!(back, messages);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(tag = "role", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Message {
@@ -132,7 +135,8 @@ impl From<ToolMessage> for Message {
 }
 
 /// The user's turn (`UserMessageV2`), as text.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct UserMessage {
     /// Always `user`.
@@ -153,7 +157,8 @@ impl UserMessage {
 }
 
 /// Instructions for the model (`SystemMessageV2`), as text.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct SystemMessage {
     /// Always `system`.
@@ -179,7 +184,8 @@ impl SystemMessage {
 ///
 /// Empty lists are left out of the JSON, and a missing list reads as empty: a response
 /// without `citations` and one with `"citations": []` are the same message.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct AssistantMessage {
     /// Always `assistant`.
@@ -267,7 +273,8 @@ fn blocks_or_text<'de, D: Deserializer<'de>>(
 
 /// One block of an assistant message's content (`ChatTextContent`, `ChatThinkingContent`).
 /// A block of a type this version does not know is kept whole, as JSON.
-#[derive(Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub enum ContentBlock {
     /// `{"type": "text", "text": ...}`
@@ -401,7 +408,8 @@ impl<'de> Deserialize<'de> for ContentBlock {
 /// assert_eq!(serde_json::to_value(&answer)?["role"], "tool");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ToolMessage {
     /// Always `tool`.
@@ -452,7 +460,8 @@ fn tool_content_or_text<'de, D: Deserializer<'de>>(
 }
 
 /// One block of a [`ToolMessage`] (`ToolContent`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(tag = "type", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ToolContent {
@@ -483,7 +492,8 @@ impl ToolContent {
 /// A document (`Document`): its fields, and the id citations refer to. In a tool message's
 /// [`ToolContent::Document`], and in a request's `documents`
 /// ([`Document::Fields`](super::Document::Fields)).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ToolDocument {
     /// The fields the model sees.

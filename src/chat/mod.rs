@@ -44,7 +44,7 @@
 //! The shapes are Cohere's, field for field (the JSON of each type is what the API reads and
 //! writes): [`Message`] and its four kinds, [`ToolDefinition`], [`ToolCall`],
 //! [`ToolMessage`] with [`ToolContent`] blocks of text or [`ToolDocument`]s, [`Document`],
-//! [`Citation`] and [`Source`]. Each also implements `JsonSchema`, so a conversation can be
+//! [`Citation`] and [`Source`]. With the feature `schemars`, each also implements `JsonSchema`, so a conversation can be
 //! kept in a file and validated.
 
 mod assemble;

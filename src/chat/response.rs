@@ -1,6 +1,7 @@
 //! What a chat answers (`ChatResponseV2`): the model's message, why it stopped, what it cost,
 //! and the citations that tie its text to the documents it was given.
 
+#[cfg(feature = "schemars")]
 use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -31,7 +32,8 @@ use crate::api::types::open_enum;
 /// assert!(response.text().contains("Green tea"));
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ChatResponse {
     /// The response's id (a UUID).
@@ -105,7 +107,8 @@ open_enum! {
 ///
 /// `start` and `end` count Unicode code points (not bytes) of the content block
 /// `content_index`; they are the server's figures, not checked against the text.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct Citation {
     /// Where the span starts, in code points.
@@ -127,7 +130,8 @@ pub struct Citation {
 
 /// Where a citation comes from (`Source`): a document of the request, or a tool's result. A
 /// source of a type this version does not know is kept whole, as JSON.
-#[derive(Clone, Debug, PartialEq, JsonSchema)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub enum Source {
     /// `{"type": "document", "id", "document"}`: one of the request's `documents`.
@@ -254,7 +258,8 @@ impl<'de> Deserialize<'de> for Source {
 }
 
 /// What a call cost (`Usage`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct Usage {
     /// What is billed.
@@ -273,7 +278,8 @@ pub struct Usage {
 }
 
 /// The billed units of a call (`UsageBilledUnits`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct BilledUnits {
     /// Input tokens billed.
@@ -307,7 +313,8 @@ pub struct BilledUnits {
 }
 
 /// The tokens of a call (`UsageTokens`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct Tokens {
     /// Tokens the model read.

@@ -1,12 +1,14 @@
 //! Tools: what a request offers the model (`tools`), and the calls the model makes
 //! (`tool_calls`). The JSON shapes are Cohere's (`ToolV2`, `ToolCallV2`), field for field.
 
+#[cfg(feature = "schemars")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `"function"`, the only kind of tool and tool call Chat v2 has.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FunctionKind {
     /// A function.
@@ -29,7 +31,8 @@ pub enum FunctionKind {
 /// assert_eq!(serde_json::to_value(&tool)?["function"]["name"], "search_wiki");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ToolDefinition {
     /// Always `function`.
@@ -67,7 +70,8 @@ impl From<FunctionDefinition> for ToolDefinition {
 }
 
 /// The function of a [`ToolDefinition`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct FunctionDefinition {
     /// Its name: `[A-Za-z_][A-Za-z0-9_]*` (checked before a request is sent).
@@ -108,7 +112,8 @@ impl FunctionDefinition {
 /// assert_eq!(call.name(), Some("search_wiki"));
 /// assert_eq!(call.arguments(), Some(r#"{"query":"tea"}"#));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ToolCall {
     /// The call's id, which the tool message answering it names
@@ -123,7 +128,8 @@ pub struct ToolCall {
 }
 
 /// The function of a [`ToolCall`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct ToolCallFunction {
     /// The tool's name.

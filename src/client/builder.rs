@@ -355,10 +355,11 @@ impl ClientBuilder {
             attempt_timeout: Some(self.timeout),
             max_response_bytes: self.max_response_bytes,
             allow_insecure_http: self.allow_insecure_http,
+            own_http_client: self.http_client.is_none(),
         });
         let http = match self.http_client {
             Some(http) => http,
-            None => default_http_client(self.connect_timeout)?,
+            None => default_http_client(self.connect_timeout, self.timeout)?,
         };
         let base = base_url.as_str().trim_end_matches('/');
         Ok(Client {
@@ -421,9 +422,12 @@ fn normalize_base_url(text: &str) -> Result<Url> {
 /// Redirects are never followed: the API does not send them, a followed 301/302/303 would
 /// turn a create into a GET, and the answer of another URL is not the answer to this request.
 /// A redirect is reported as an error that says so.
-fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
+/// The HTTP client a client makes for itself: no redirects, and the attempt timeout applied
+/// to every request by the client (see `TransportSettings::own_http_client`).
+fn default_http_client(connect_timeout: Duration, timeout: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
+        .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|error| Error::config(format!("cannot create the HTTP client: {error}")))

@@ -85,15 +85,17 @@ where
 {
     loop {
         let number = attempts.fetch_add(1, Ordering::Relaxed).saturating_add(1);
-        let started = Instant::now();
+        // The clock is read only for a subscriber that records attempts.
+        let started = trace.clock();
+        let elapsed = || started.map_or(Duration::ZERO, |started| started.elapsed());
         let error = match attempt().await {
             Ok(value) => {
-                trace.attempt(number, started.elapsed(), Ok(SUCCESS_STATUS));
+                trace.attempt(number, elapsed(), Ok(SUCCESS_STATUS));
                 return Ok(value);
             }
             Err(error) => error,
         };
-        trace.attempt(number, started.elapsed(), Err(&error));
+        trace.attempt(number, elapsed(), Err(&error));
         match policy.decide(operation, number, &error) {
             Decision::GiveUp => return Err(error.with_attempts(number)),
             // Sleeping into the deadline would only trade this error for a timeout.

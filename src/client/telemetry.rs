@@ -13,24 +13,40 @@ use crate::{Error, Operation};
 pub(crate) struct CallTrace {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
-    started: Instant,
+    /// When the call started; `None` when no subscriber records the span (no clock is read).
+    started: Option<Instant>,
 }
 
 impl CallTrace {
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     pub(crate) fn start(operation: Operation) -> Self {
+        #[cfg(feature = "tracing")]
+        let span = tracing::info_span!(
+            "cohere_connectors.call",
+            operation = operation.id(),
+            method = operation.method(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        #[cfg(feature = "tracing")]
+        let started = (!span.is_disabled()).then(Instant::now);
+        #[cfg(not(feature = "tracing"))]
+        let started = None;
         Self {
             #[cfg(feature = "tracing")]
-            span: tracing::info_span!(
-                "cohere_connectors.call",
-                operation = operation.id(),
-                method = operation.method(),
-                attempts = tracing::field::Empty,
-                status = tracing::field::Empty,
-                elapsed_ms = tracing::field::Empty,
-            ),
-            started: Instant::now(),
+            span,
+            started,
         }
+    }
+
+    /// The time an attempt starts at, when a subscriber listens for the attempt events.
+    pub(crate) fn clock(&self) -> Option<Instant> {
+        #[cfg(feature = "tracing")]
+        let listening = tracing::enabled!(tracing::Level::DEBUG);
+        #[cfg(not(feature = "tracing"))]
+        let listening = false;
+        listening.then(Instant::now)
     }
 
     /// Runs `future` inside the call's span.
@@ -85,8 +101,9 @@ impl CallTrace {
             if let Some(status) = status {
                 self.span.record("status", status);
             }
-            self.span
-                .record("elapsed_ms", millis(self.started.elapsed()));
+            if let Some(started) = self.started {
+                self.span.record("elapsed_ms", millis(started.elapsed()));
+            }
         }
         #[cfg(not(feature = "tracing"))]
         let _ = (attempts, status, self.started);

@@ -1,9 +1,11 @@
 //! Connector ids as they go into a URL path: one segment, whatever the id holds.
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -205,6 +207,7 @@ impl<'de> Deserialize<'de> for ConnectorId {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl JsonSchema for ConnectorId {
     fn schema_name() -> Cow<'static, str> {
         "ConnectorId".into()

@@ -74,18 +74,11 @@ impl Wire<'_> {
         // would refuse the GET this falls back to, as not the operation's method.
         let method = reqwest::Method::from_bytes(operation.method().as_bytes())
             .unwrap_or(reqwest::Method::GET);
-        let template = operation.path_template();
-        let url = match id {
-            Some(id) => format!(
-                "{}{}",
-                self.base_url,
-                template.replace("{id}", &progenitor_client::encode_path(id.as_str()))
-            ),
-            None => format!("{}{template}", self.base_url),
-        };
-        self.http
-            .request(method, url)
-            .header(reqwest::header::ACCEPT, accept)
+        let url = operation_url(self.base_url, operation.path_template(), id);
+        self.http.request(method, url).header(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static(accept),
+        )
     }
 
     /// Sends `request` once, under the transport's rules, and reads the answer's body under
@@ -97,9 +90,10 @@ impl Wire<'_> {
     ) -> Result<Answer> {
         let response = self.deliver(operation, request).await?;
         let status = response.status();
-        let headers = response.headers().clone();
         let declared = response.content_length();
-        let body = http::Response::from(response).into_body();
+        // The headers move into the answer: nothing is copied for a caller who never asks.
+        let (http::response::Parts { headers, .. }, body) =
+            http::Response::from(response).into_parts();
         let read = read_body(body, declared, self.transport.body_limit(status)).await;
         if status.is_success() {
             self.success(operation, status, headers, read)
@@ -119,7 +113,13 @@ impl Wire<'_> {
         request: reqwest::RequestBuilder,
     ) -> Result<Opened> {
         let mut request = self.prepared(operation, request)?;
-        let timeout = request.timeout_mut().take();
+        // The attempt's timeout bounds the wait for the head here, not the body: the
+        // client's own HTTP client would apply it to the whole exchange, so the request gets
+        // a bound of its own that only an endless stream meets (its reader bounds the rest).
+        let timeout = request
+            .timeout_mut()
+            .replace(STREAM_EXCHANGE_BOUND)
+            .or(self.transport.attempt_timeout());
         let sent = Instant::now();
         let response = within(operation, timeout, self.execute(operation, request)).await?;
         let status = response.status();
@@ -177,12 +177,17 @@ impl Wire<'_> {
         operation: Operation,
         request: reqwest::Request,
     ) -> Result<reqwest::Response> {
-        let sent_to = request.url().clone();
+        // A client that follows no redirect answers from the URL it was sent to: only a
+        // caller's own client needs the URL kept to compare.
+        let sent_to = self
+            .transport
+            .may_follow_redirects()
+            .then(|| request.url().clone());
         let response = self.http.execute(request).await.map_err(|error| {
             transport_error(operation, error, TransportKind::Request, self.redactor)
         })?;
         let status = response.status();
-        if status.is_redirection() || response.url() != &sent_to {
+        if status.is_redirection() || sent_to.is_some_and(|sent_to| response.url() != &sent_to) {
             let followed = !status.is_redirection();
             return Err(Error::protocol(
                 operation,
@@ -246,6 +251,10 @@ impl Wire<'_> {
     }
 }
 
+/// The longest a streamed exchange may last on the wire, whatever else bounds it.
+#[cfg(feature = "chat")]
+const STREAM_EXCHANGE_BOUND: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// `future`, bounded by `timeout` when there is one: past it, a transport error that says
 /// how long was waited.
 #[cfg(feature = "chat")]
@@ -264,6 +273,40 @@ async fn within<T>(
             format!("no answer within {timeout:?}"),
         ))
     })?
+}
+
+/// `base_url` and `template` with `id` percent-encoded into its `{id}`, as the raw client
+/// encodes it, in one allocation.
+fn operation_url(base_url: &str, template: &str, id: Option<&ConnectorId>) -> String {
+    // Found by its first byte: a template has one parameter, `{id}`.
+    let parameter = template
+        .find('{')
+        .and_then(|at| Some((&template[..at], template[at..].strip_prefix("{id}")?)));
+    let (id, (head, tail)) = match (id, parameter) {
+        (Some(id), Some(parts)) => (id.as_str(), parts),
+        _ => ("", (template, "")),
+    };
+    let encoded = if id.bytes().all(stays_as_is) {
+        std::borrow::Cow::Borrowed(id)
+    } else {
+        std::borrow::Cow::Owned(progenitor_client::encode_path(id))
+    };
+    let parts = [base_url, head, &encoded, tail];
+    let mut url = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
+        url.push_str(part);
+    }
+    url
+}
+
+/// Whether progenitor's path encoding leaves `byte` alone: printable ASCII but for the
+/// characters its path set escapes.
+fn stays_as_is(byte: u8) -> bool {
+    byte.is_ascii_graphic()
+        && !matches!(
+            byte,
+            b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'/' | b'%'
+        )
 }
 
 /// A reqwest failure as a transport error: a timeout or a failed connection when reqwest says
@@ -289,4 +332,41 @@ pub(crate) fn transport_error(
     Error::Transport(TransportError::from_reqwest(
         operation, kind, error, redactor,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_encode_ids_as_the_raw_client_does() {
+        let every_byte: String = (1u8..=0x7f)
+            .filter(|b| *b != b'\\')
+            .map(char::from)
+            .collect();
+        for id in [
+            "abc-1_2.3~x",
+            "a b",
+            "a/b",
+            "%2e",
+            "é",
+            "a?b#c",
+            &every_byte,
+            "{id}",
+        ] {
+            let id = ConnectorId::new(id).unwrap();
+            let expected = format!(
+                "http://h/v1/connectors/{}/oauth/authorize",
+                progenitor_client::encode_path(id.as_str())
+            );
+            assert_eq!(
+                operation_url("http://h", "/v1/connectors/{id}/oauth/authorize", Some(&id)),
+                expected
+            );
+        }
+        assert_eq!(
+            operation_url("http://h/p", "/v1/connectors", None),
+            "http://h/p/v1/connectors"
+        );
+    }
 }

@@ -13,7 +13,7 @@ use super::guard;
 use crate::{Error, Result, Secret};
 
 /// progenitor adds this header to every request; Cohere's API has no use for it.
-const PROGENITOR_VERSION_HEADER: &str = "api-version";
+const PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 const CLIENT_NAME_HEADER: HeaderName = HeaderName::from_static("x-client-name");
 
 /// Error bodies are read up to this size: enough for any message, bounded whatever comes.
@@ -61,6 +61,11 @@ pub(crate) struct TransportSettings {
     /// `None` means [`DEFAULT_MAX_RESPONSE_BYTES`].
     pub max_response_bytes: Option<usize>,
     pub allow_insecure_http: bool,
+    /// The HTTP client is the one the builder made: it follows no redirect (an answer
+    /// always comes from the URL the request went to), and it applies `attempt_timeout`
+    /// itself, so a request needs no timeout of its own (reqwest keeps one in the request's
+    /// extensions, an allocation per request).
+    pub own_http_client: bool,
 }
 
 impl Transport {
@@ -91,6 +96,19 @@ impl Transport {
             settings: Arc::clone(&self.settings),
             call,
         }
+    }
+
+    /// The timeout of each attempt, as the client or the call sets it.
+    #[cfg(feature = "chat")]
+    pub(crate) fn attempt_timeout(&self) -> Option<std::time::Duration> {
+        let call = self.call.as_ref().and_then(|call| call.timeout);
+        call.or(self.settings.attempt_timeout)
+    }
+
+    /// Whether the HTTP client may follow a redirect (a client the caller gave): then an
+    /// answer's URL must be compared with the request's.
+    pub(crate) fn may_follow_redirects(&self) -> bool {
+        !self.settings.own_http_client
     }
 
     /// The most a body with `status` may hold: [`max_response_bytes`] for a success, the
@@ -148,7 +166,9 @@ impl Transport {
         {
             headers.insert(CLIENT_NAME_HEADER, name.clone());
         }
-        if let Some(timeout) = settings.attempt_timeout {
+        if let Some(timeout) = settings.attempt_timeout
+            && !settings.own_http_client
+        {
             request.timeout_mut().get_or_insert(timeout);
         }
         if let Some(call) = &self.call {

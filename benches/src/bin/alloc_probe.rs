@@ -1,6 +1,7 @@
 //! Allocations and peak heap per `list(limit=100)` call, for the facade, the raw bindings and
-//! a hand-written reqwest + serde_json client, against the fixture in another process (so
-//! that only the client's allocations are counted).
+//! a hand-written reqwest + serde_json client, then per small call (`get`, `update`, `delete`
+//! of one heavy connector), against the fixture in another process (so that only the
+//! client's allocations are counted).
 //!
 //! ```sh
 //! cargo run --release -p cohere-connectors-benches --bin alloc_probe
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cohere_connectors::Client;
 use cohere_connectors_benches::fixture::{OutOfProcess, Shape};
-use cohere_connectors_benches::plain::{self, PlainPage};
+use cohere_connectors_benches::plain::{self, PlainGet, PlainPage, PlainUpdate};
 
 struct Counting;
 
@@ -175,6 +176,79 @@ fn main() {
                 cost.allocated / 1024,
                 cost.peak_median / 1024,
                 cost.peak_max / 1024
+            );
+        }
+    }
+    small_calls(&runtime, server_binary.to_str().unwrap());
+}
+
+type Call = Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
+
+/// Allocations per small call: the hand-written client against the facade, one heavy
+/// connector, against the fixture in another process.
+fn small_calls(runtime: &tokio::runtime::Runtime, server_binary: &str) {
+    let server = OutOfProcess::start(server_binary, 1, Shape::Heavy);
+    let url = format!("{}/v1/connectors/connector-1", server.base_url);
+    let http = reqwest::Client::new();
+    let facade = Client::builder()
+        .api_key("probe")
+        .base_url(&server.base_url)
+        .build()
+        .unwrap();
+    println!();
+    println!("| call | client | allocations per call | bytes allocated per call |");
+    println!("|---|---|---:|---:|");
+    let floor = |kind: &'static str| -> Call {
+        let (http, url) = (http.clone(), url.clone());
+        Box::new(move || {
+            let (http, url) = (http.clone(), url.clone());
+            Box::pin(async move {
+                match kind {
+                    "get" => {
+                        std::hint::black_box(plain::get::<PlainGet>(&http, &url, "probe").await);
+                    }
+                    "update" => {
+                        let body = PlainUpdate { active: false };
+                        std::hint::black_box(plain::patch(&http, &url, "probe", &body).await);
+                    }
+                    _ => plain::delete(&http, &url, "probe").await,
+                }
+            })
+        })
+    };
+    let facade_call = |kind: &'static str| -> Call {
+        let facade = facade.clone();
+        Box::new(move || {
+            let connectors = facade.connectors();
+            Box::pin(async move {
+                match kind {
+                    "get" => {
+                        std::hint::black_box(connectors.get("connector-1").send().await.unwrap());
+                    }
+                    "update" => {
+                        std::hint::black_box(
+                            connectors
+                                .update("connector-1")
+                                .active(false)
+                                .send()
+                                .await
+                                .unwrap(),
+                        );
+                    }
+                    _ => connectors.delete("connector-1").send().await.unwrap(),
+                }
+            })
+        })
+    };
+    for kind in ["get", "update", "delete"] {
+        for (name, call) in [
+            ("reqwest + serde_json (floor)", floor(kind)),
+            ("facade", facade_call(kind)),
+        ] {
+            let cost = measure(runtime, call);
+            println!(
+                "| {kind} | {name} | {} | {} |",
+                cost.allocations, cost.allocated
             );
         }
     }

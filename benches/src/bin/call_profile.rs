@@ -1,5 +1,6 @@
 //! `call_profile CLIENT SHAPE CALLS`: makes CALLS `list(limit=100)` calls with CLIENT
-//! (`floor`, `raw` or `facade`; `floor-get` and `facade-get` for `get` of one connector)
+//! (`floor`, `raw` or `facade`; `floor-get` and `facade-get` for `get` of one connector,
+//! `floor-update`/`facade-update` and `floor-delete`/`facade-delete` for the other small calls)
 //! against the fixture in another process, for a profiler:
 //!
 //! ```sh
@@ -12,7 +13,7 @@
 
 use cohere_connectors::Client;
 use cohere_connectors_benches::fixture::{OutOfProcess, Shape};
-use cohere_connectors_benches::plain::{self, PlainGet, PlainPage};
+use cohere_connectors_benches::plain::{self, PlainGet, PlainPage, PlainUpdate};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -55,8 +56,34 @@ fn main() {
             .unwrap();
         plain::get::<PlainGet>(&http, &one_url, "profile").await;
         facade.connectors().get("connector-1").send().await.unwrap();
+        let update = PlainUpdate { active: false };
+        plain::patch(&http, &one_url, "profile", &update).await;
+        plain::delete(&http, &one_url, "profile").await;
+        let facade_update = || facade.connectors().update("connector-1").active(false);
+        facade_update().send().await.unwrap();
+        facade
+            .connectors()
+            .delete("connector-1")
+            .send()
+            .await
+            .unwrap();
         for _ in 0..calls {
             match client.as_str() {
+                "floor-update" => {
+                    std::hint::black_box(plain::patch(&http, &one_url, "profile", &update).await);
+                }
+                "facade-update" => {
+                    std::hint::black_box(facade_update().send().await.unwrap());
+                }
+                "floor-delete" => plain::delete(&http, &one_url, "profile").await,
+                "facade-delete" => {
+                    facade
+                        .connectors()
+                        .delete("connector-1")
+                        .send()
+                        .await
+                        .unwrap();
+                }
                 "floor-get" => {
                     std::hint::black_box(plain::get::<PlainGet>(&http, &one_url, "profile").await);
                 }
