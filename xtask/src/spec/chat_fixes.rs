@@ -131,22 +131,11 @@ pub fn json_response_as_success(document: &mut Value) -> Result<Vec<String>> {
 /// and from every schema that only requests use; the server applies its own.
 pub fn drop_request_defaults(document: &mut Value) -> Result<Vec<String>> {
     let (sent, received) = super::fixes::schema_directions(root(document)?);
-    let mut notes = Vec::new();
-    let root = root_mut(document)?;
-    for name in sent.difference(&received) {
-        let Some(properties) = map_path_mut(root, &["components", "schemas", name, "properties"])
-        else {
-            continue;
-        };
-        for (property, schema) in properties.iter_mut() {
-            if let Some(schema) = schema.as_mapping_mut()
-                && schema.shift_remove("default").is_some()
-            {
-                notes.push(format!("{name}.{}: default dropped", scalar_text(property)));
-            }
-        }
-    }
-    Ok(notes)
+    let only_sent = sent.difference(&received);
+    Ok(super::fixes::drop_property_defaults(
+        root_mut(document)?,
+        only_sent,
+    ))
 }
 
 /// typify makes a Rust enum of an `enum` only when it knows the members' type; upstream lists

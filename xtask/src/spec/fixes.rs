@@ -303,10 +303,20 @@ fn patch_body_schemas(root: &Mapping) -> Vec<String> {
 /// resets what the caller did not mention (a rename would also set `active: true`), and a
 /// default is not true of a partial update anyway: an absent field keeps its current value.
 pub fn drop_patch_body_defaults(document: &mut Value) -> Result<Vec<String>> {
+    let names = patch_body_schemas(root(document)?);
+    Ok(drop_property_defaults(root_mut(document)?, &names))
+}
+
+/// Drops the `default` of every property of the component schemas `names`, with a note for
+/// each (what both fragments' fixes of client-sent defaults share).
+pub(super) fn drop_property_defaults(
+    root: &mut Mapping,
+    names: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Vec<String> {
     let mut notes = Vec::new();
-    for name in patch_body_schemas(root(document)?) {
-        let root = root_mut(document)?;
-        let Some(properties) = map_path_mut(root, &["components", "schemas", &name, "properties"])
+    for name in names {
+        let name = name.as_ref();
+        let Some(properties) = map_path_mut(root, &["components", "schemas", name, "properties"])
         else {
             continue;
         };
@@ -318,7 +328,7 @@ pub fn drop_patch_body_defaults(document: &mut Value) -> Result<Vec<String>> {
             }
         }
     }
-    Ok(notes)
+    notes
 }
 
 /// typify renders an optional array as a `Vec` that is skipped when empty, so a PATCH could
