@@ -6,6 +6,7 @@ use std::collections::btree_map;
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone};
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -353,6 +354,7 @@ impl<'de> Visitor<'de> for StrictStringVisitor {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl JsonSchema for Document {
     fn schema_name() -> Cow<'static, str> {
         "Document".into()

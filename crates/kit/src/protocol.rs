@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "schemars")]
 use schemars::JsonSchema;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -27,7 +28,8 @@ use super::Document;
 /// }
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// The text to search for, written by the model from the user's message.
@@ -129,7 +131,8 @@ impl Visitor<'_> for FieldVisitor {
 /// assert!(error.to_string().contains("`views`"), "{error}");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(JsonSchema))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The documents found, best first.

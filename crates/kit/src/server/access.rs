@@ -196,6 +196,7 @@ impl Access {
     }
 
     /// Whether anyone may call the service.
+    #[cfg(feature = "mcp")]
     pub(crate) fn is_open(&self) -> bool {
         matches!(self.kind, Kind::Open)
     }

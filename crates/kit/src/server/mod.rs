@@ -26,9 +26,9 @@
 //!   details, as they are, JSON-escaped and percent-encoded. A short token also hides an
 //!   unrelated word that matches it; that is the safe failure, and a reason for long tokens.
 //!
-//! With [`ConnectorService::mcp`] the same search is also an MCP tool at `/mcp`, under the
-//! same rules (see [`mcp`]); with [`ConnectorService::health`], `GET /health` answers
-//! orchestrators' probes without a token.
+//! With [`ConnectorService::mcp`] (feature `mcp`, on by default) the same search is also an
+//! MCP tool at `/mcp`, under the same rules (see [`mcp`]); with [`ConnectorService::health`],
+//! `GET /health` answers orchestrators' probes without a token.
 //!
 //! # Serving it
 //!
@@ -101,6 +101,8 @@ mod extract;
 mod failure;
 mod health;
 mod layers;
+#[cfg(feature = "mcp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
 pub mod mcp;
 mod running;
 mod service;

@@ -20,6 +20,7 @@ use super::extract::{Authorized, SearchInput};
 use super::failure::SearchFailure;
 use super::health;
 use super::layers;
+#[cfg(feature = "mcp")]
 use super::mcp::{McpEndpoint, SearchTool};
 use super::running::RunningConnector;
 use crate::{Document, SearchRequest};
@@ -75,6 +76,7 @@ pub struct ConnectorService {
     deadline: Duration,
     max_body_bytes: usize,
     limits: ConnectionLimits,
+    #[cfg(feature = "mcp")]
     mcp: Option<McpEndpoint>,
     health: Option<String>,
 }
@@ -93,6 +95,7 @@ impl ConnectorService {
             deadline: DEFAULT_DEADLINE,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             limits: ConnectionLimits::default(),
+            #[cfg(feature = "mcp")]
             mcp: None,
             health: None,
         }
@@ -126,6 +129,8 @@ impl ConnectorService {
     /// # drop(running);
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "mcp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
     pub fn mcp(mut self, endpoint: McpEndpoint) -> Self {
         self.mcp = Some(endpoint);
         self
@@ -145,6 +150,8 @@ impl ConnectorService {
     }
 
     /// Where MCP is served, if it is.
+    #[cfg(feature = "mcp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
     pub fn mcp_path(&self) -> Option<&str> {
         self.mcp.as_ref().map(McpEndpoint::mcp_path)
     }
@@ -224,6 +231,7 @@ impl ConnectorService {
             self.deadline,
             self.max_body_bytes,
         );
+        #[cfg(feature = "mcp")]
         if let Some(endpoint) = &self.mcp
             && is_free(&mut taken, endpoint.mcp_path(), "MCP")
         {
@@ -289,15 +297,16 @@ impl ConnectorService {
 
 impl fmt::Debug for ConnectorService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConnectorService")
+        let mut debug = f.debug_struct("ConnectorService");
+        debug
             .field("access", &self.access)
             .field("path", &self.path)
             .field("deadline", &self.deadline)
             .field("max_body_bytes", &self.max_body_bytes)
-            .field("limits", &self.limits)
-            .field("mcp", &self.mcp)
-            .field("health", &self.health)
-            .finish_non_exhaustive()
+            .field("limits", &self.limits);
+        #[cfg(feature = "mcp")]
+        debug.field("mcp", &self.mcp);
+        debug.field("health", &self.health).finish_non_exhaustive()
     }
 }
 

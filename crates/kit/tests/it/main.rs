@@ -8,7 +8,9 @@ mod credentials;
 mod handlers;
 mod kit;
 mod logging;
+#[cfg(feature = "mcp")]
 mod mcp;
+#[cfg(feature = "mcp")]
 mod mcp_hostile;
 mod requests;
 mod wire;
