@@ -1,6 +1,6 @@
 //! The crate's main job, end to end.
 //!
-//! `cargo run -p cohere-connectors-examples --example quickstart`
+//! `cargo run -p cohere-connectors-quickstart`
 //!
 //! - Without `CO_API_KEY`: starts the embedded emulator and walks a connector's whole life
 //!   (create two, list, page, get, update, the OAuth round trip, delete).
@@ -9,27 +9,40 @@
 #![forbid(unsafe_code)]
 
 use std::error::Error;
+use std::process::ExitCode;
 
-use clap::Parser;
 use cohere_connectors::{ApiErrorKind, Client, Connector, ServiceAuth};
 use cohere_connectors_emulator::{Emulator, OAuthProvider};
 use futures_util::TryStreamExt;
 
-/// The crate's main job, end to end: the emulator without CO_API_KEY, your account
-/// (read-only) with it.
-#[derive(Parser)]
-#[command(name = "quickstart")]
-struct Args {}
+const USAGE: &str = "\
+The crate's main job, end to end: the emulator without CO_API_KEY, your account (read-only) with it.
+
+Usage: cargo run -p cohere-connectors-quickstart
+
+It takes no arguments. Environment: CO_API_KEY (your key: list your account's connectors,
+read-only), CO_API_URL (another base URL for the API).";
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    Args::parse();
+async fn main() -> Result<ExitCode, Box<dyn Error>> {
+    // No argument parser: there is nothing to parse, and a first build should not compile
+    // one. An argument is answered, never ignored: `--help` with the usage, anything else
+    // refused as a parser would (exit 2).
+    if let Some(argument) = std::env::args_os().nth(1) {
+        if argument == "--help" || argument == "-h" {
+            println!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("error: unexpected argument {argument:?}\n\n{USAGE}");
+        return Ok(ExitCode::from(2));
+    }
     let has_key = std::env::var("CO_API_KEY").is_ok_and(|key| !key.trim().is_empty());
     if has_key {
-        list_real_account().await
+        list_real_account().await?;
     } else {
-        tour_the_emulator().await
+        tour_the_emulator().await?;
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Read-only: the account's connectors, page by page.
