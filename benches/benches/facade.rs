@@ -19,7 +19,8 @@
 //! 5. `get_retries`: the success path with retries on (the default) vs `max_retries(0)`.
 //! 6. `emulator_50k`: what the emulator answers in, holding 50,000 connectors.
 //! 7. `small_calls_64/{get,update,delete}`: 640 small calls from 64 tasks sharing a client,
-//!    against the fixture in another process, facade vs reqwest + serde_json, paired.
+//!    against the fixture in another process, facade vs reqwest + serde_json, paired; and vs
+//!    the same hand-written client sending the facade's headers under its attempt timeout.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -517,11 +518,12 @@ fn small_calls(c: &mut Criterion) {
         .build()
         .unwrap();
     let server = OutOfProcess::start(env!("CARGO_BIN_EXE_fixture_server"), 1, Shape::Heavy);
-    let http = reqwest::Client::new();
+    let bare = reqwest::Client::new();
+    let same_wire = same_wire_client();
     let facade = client(&server.base_url, 2);
     let base = server.base_url.clone();
     for kind in ["get", "update", "delete"] {
-        let floor_call = {
+        let floor_call_with = |http: &reqwest::Client| {
             let (http, base) = (http.clone(), base.clone());
             Arc::new(move |index: usize| {
                 let (http, url) = (
@@ -560,8 +562,12 @@ fn small_calls(c: &mut Criterion) {
                 }
             })
         };
+        let (floor_call, same_wire_call) = (floor_call_with(&bare), floor_call_with(&same_wire));
         let floor_round = || async {
             spread_n(SMALL_CALLS, floor_call.clone()).await;
+        };
+        let same_wire_round = || async {
+            spread_n(SMALL_CALLS, same_wire_call.clone()).await;
         };
         let facade_round = || async {
             spread_n(SMALL_CALLS, facade_call.clone()).await;
@@ -577,8 +583,32 @@ fn small_calls(c: &mut Criterion) {
             b.to_async(&runtime)
                 .iter_custom(|rounds| paired(rounds, &floor_round, &facade_round));
         });
+        group.bench_function("ratio_facade_same_wire", |b| {
+            b.to_async(&runtime)
+                .iter_custom(|rounds| paired(rounds, &same_wire_round, &facade_round));
+        });
         group.finish();
     }
+}
+
+/// A hand-written client that sends what the facade sends and bounds an attempt as it does:
+/// its `User-Agent` and `Accept: application/json` on every request, the same 60 s timeout
+/// on every attempt, no redirects. Beside the bare client, it tells the cost of those
+/// features (bytes on the wire, a timer per attempt) from the facade's own.
+fn same_wire_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        // The facade's, byte for byte (the SDK's version, not this package's 0.0.0).
+        .user_agent("cohere-connectors-rust/0.1.0")
+        .timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 criterion_group! {
