@@ -714,11 +714,11 @@ fn with_secrets<'r>(
     service_auth: Option<&ServiceAuth>,
 ) -> Cow<'r, Redactor> {
     let secrets = oauth
-        .map(|oauth| &oauth.client_secret)
+        .map(|oauth| oauth.client_secret.clone())
         .into_iter()
-        .chain(service_auth.map(|auth| &auth.token));
+        .chain(service_auth.into_iter().flat_map(ServiceAuth::secret_forms));
     secrets.fold(redactor, |redactor, secret| {
-        Cow::Owned(redactor.into_owned().with_any_length(secret))
+        Cow::Owned(redactor.into_owned().with_any_length(&secret))
     })
 }
 

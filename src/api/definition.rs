@@ -266,6 +266,63 @@ impl ServiceAuth {
             token: token.into(),
         }
     }
+
+    /// The token, and each other form a server that decoded it may echo: for `Basic`, the
+    /// `user:password` the token encodes (RFC 7617) and the password alone. What a
+    /// [`Redactor`](crate::text::Redactor) hides for this credential.
+    ///
+    /// ```
+    /// use cohere_connectors::ServiceAuth;
+    /// use cohere_connectors::text::Redactor;
+    ///
+    /// let auth = ServiceAuth::basic("YWxpY2U6czNjcmV0"); // alice:s3cret
+    /// let redactor = auth.secret_forms().iter().fold(Redactor::default(), |r, s| r.with_any_length(s));
+    /// assert_eq!(
+    ///     redactor.scrub("no user alice:s3cret (password s3cret, header YWxpY2U6czNjcmV0)", false),
+    ///     "no user [redacted] (password [redacted], header [redacted])",
+    /// );
+    /// ```
+    pub fn secret_forms(&self) -> Vec<Secret> {
+        let mut forms = vec![self.token.clone()];
+        if self.token_type == AuthTokenType::Basic
+            && let Some(decoded) = decode_base64(self.token.expose().trim())
+            && let Ok(decoded) = String::from_utf8(decoded)
+        {
+            if let Some((_, password)) = decoded.split_once(':')
+                && !password.is_empty()
+            {
+                forms.push(Secret::from(password));
+            }
+            forms.push(Secret::new(decoded));
+        }
+        forms
+    }
+}
+
+/// Standard base64 (RFC 4648, padding optional), as `Authorization: Basic` carries it; `None`
+/// for anything else.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digits = text.trim_end_matches('=');
+    let padding = text.len().checked_sub(digits.len())?;
+    // Four digits make three bytes; one digit left over makes none.
+    if digits.is_empty() || padding > 2 || digits.len() % 4 == 1 {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(digits.len());
+    // At most 6 + 7 bits are ever held: a byte is taken out as soon as 8 are there.
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for digit in digits.bytes() {
+        let value = ALPHABET.iter().position(|&known| known == digit)?;
+        buffer = (buffer << 6) | u32::try_from(value).ok()?;
+        bits = bits.wrapping_add(6);
+        if bits >= 8 {
+            bits = bits.wrapping_sub(8);
+            bytes.push(u8::try_from(buffer >> bits).ok()?);
+            buffer &= (1u32 << bits).wrapping_sub(1);
+        }
+    }
+    Some(bytes)
 }
 
 impl NewConnector {
@@ -306,6 +363,30 @@ pub(crate) fn validate_auth(
 
 #[cfg(test)]
 mod tests {
+    use super::decode_base64;
+
+    #[test]
+    fn base64_decodes_as_rfc_4648_says_and_refuses_the_rest() {
+        // RFC 4648, section 10, with and without padding.
+        for (encoded, decoded) in [
+            ("Zg==", "f"),
+            ("Zm8=", "fo"),
+            ("Zm9v", "foo"),
+            ("Zm9vYg", "foob"),
+            ("Zm9vYmE=", "fooba"),
+            ("Zm9vYmFy", "foobar"),
+            ("YWxpY2U6czNjcmV0", "alice:s3cret"),
+        ] {
+            assert_eq!(
+                decode_base64(encoded).as_deref(),
+                Some(decoded.as_bytes()),
+                "{encoded}"
+            );
+        }
+        for refused in ["", "=", "Z", "Zg===", "Zm9v!", "Zm 9v", "Zm9v-_"] {
+            assert_eq!(decode_base64(refused), None, "{refused:?}");
+        }
+    }
     use super::*;
 
     #[test]

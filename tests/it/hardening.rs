@@ -689,6 +689,46 @@ async fn a_call_hides_the_secrets_it_is_given_and_short_ones_it_sends() {
     );
 }
 
+/// A `Basic` token is base64 of `user:password`: a server that decoded it and echoes what it
+/// found (the pair, or the password) must not put either in an error.
+#[tokio::test]
+async fn a_basic_tokens_decoded_credentials_are_hidden_too() {
+    const TOKEN: &str = "YWxpY2U6czNjcmV0"; // alice:s3cret
+    let echo = "no user alice:s3cret; the password s3cret is wrong";
+    let server = ScriptedServer::start(vec![
+        Reply::json(400, json!({"message": echo})),
+        Reply::json(400, json!({"message": echo})),
+    ])
+    .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut update = ConnectorUpdate::default();
+    update.service_auth = Some(cohere_connectors::ServiceAuth::basic(TOKEN));
+    let error = client
+        .connectors()
+        .update_from("a", update)
+        .await
+        .unwrap_err();
+    assert_clean(
+        "update",
+        &format!("{error} {error:?}"),
+        &[TOKEN, "alice:s3cret", "s3cret"],
+    );
+    // A bearer token is not decoded: its text is hidden, nothing else.
+    let mut update = ConnectorUpdate::default();
+    update.service_auth = Some(cohere_connectors::ServiceAuth::bearer(TOKEN));
+    let error = client
+        .connectors()
+        .update_from("a", update)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("alice:s3cret"), "{error}");
+}
+
 #[test]
 fn url_passwords_never_show_in_debug() {
     const PASSWORD: &str = "hunter2-url-password";

@@ -53,11 +53,12 @@ impl SearchAuth {
     }
 
     /// The token itself, if any.
-    pub(crate) fn secret(&self) -> Option<&Secret> {
+    /// The secrets this auth sends, in every form a connector may echo them.
+    pub(crate) fn secrets(&self) -> Vec<Secret> {
         match self {
-            Self::None => None,
-            Self::Service(auth) => Some(&auth.token),
-            Self::User(token) => Some(token),
+            Self::None => Vec::new(),
+            Self::Service(auth) => auth.secret_forms(),
+            Self::User(token) => vec![token.clone()],
         }
     }
 
@@ -265,7 +266,7 @@ impl ConnectorSearch {
 
     /// Hides this search's token, whatever its length, in text from the connector.
     pub(crate) fn redactor(&self) -> Redactor {
-        crate::secrets::redactor(self.auth.secret())
+        crate::secrets::redactor(self.auth.secrets())
     }
 
     /// One `POST` with `body` and `auth`, the answer read whole (up to the limit), within the

@@ -7,12 +7,18 @@
 //! one must not be echoed either. Hiding an unrelated word that happens to match a short
 //! token is the safe failure.
 
+use std::borrow::Borrow;
+
 use cohere_connectors::Secret;
 use cohere_connectors::text::Redactor;
 
-/// A redactor hiding each of `secrets`, however short.
-pub(crate) fn redactor<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
+/// A redactor hiding each of `secrets`, however short. A service credential gives its
+/// [`secret_forms`](cohere_connectors::ServiceAuth::secret_forms), so that a `Basic` token's
+/// decoded `user:password` is hidden too.
+pub(crate) fn redactor<S: Borrow<Secret>>(secrets: impl IntoIterator<Item = S>) -> Redactor {
     secrets
         .into_iter()
-        .fold(Redactor::default(), Redactor::with_any_length)
+        .fold(Redactor::default(), |redactor, secret| {
+            redactor.with_any_length(secret.borrow())
+        })
 }

@@ -175,8 +175,8 @@ impl ConnectorTool {
         per_user: bool,
     ) -> Result<Self, MigrateError> {
         let mut redactor = Redactor::default();
-        if let Some(auth) = &service_auth {
-            redactor = redactor.with_any_length(&auth.token);
+        for form in service_auth.iter().flat_map(ServiceAuth::secret_forms) {
+            redactor = redactor.with_any_length(&form);
         }
         if let Some(password) = HttpUrl::from(url).password() {
             // As written in the URL, and as a server that decoded it would echo it.

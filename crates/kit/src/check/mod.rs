@@ -135,7 +135,7 @@ impl Checker {
     /// ids, field names, messages, headers) is escaped and has the credentials' token,
     /// whatever its length, hidden, in `Display`, `Debug` and JSON alike.
     pub async fn run(self) -> CheckReport {
-        let redactor = crate::secrets::redactor(self.auth.secret());
+        let redactor = crate::secrets::redactor(self.auth.secrets());
         let mut report = CheckReport {
             url: String::new(),
             findings: Vec::new(),

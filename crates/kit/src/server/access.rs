@@ -187,12 +187,12 @@ impl Access {
     }
 
     /// The secrets this access holds, for scrubbing text before it is logged or answered.
-    pub(crate) fn secrets(&self) -> impl Iterator<Item = &Secret> {
+    pub(crate) fn secrets(&self) -> impl Iterator<Item = Secret> {
         let auths = match &self.kind {
             Kind::Service(auths) => auths.as_slice(),
             _ => &[],
         };
-        auths.iter().map(|auth| &auth.token)
+        auths.iter().flat_map(ServiceAuth::secret_forms)
     }
 
     /// Whether anyone may call the service.

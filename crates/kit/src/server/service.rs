@@ -321,7 +321,7 @@ impl Shared {
     /// Hides every token this search could echo, however short: the configured ones, and
     /// the caller's.
     pub(crate) fn redactor(&self, caller: &Caller) -> Redactor {
-        crate::secrets::redactor(self.access.secrets().chain(caller.user_token()))
+        crate::secrets::redactor(self.access.secrets().chain(caller.user_token().cloned()))
     }
 
     /// The handler's search.

@@ -160,6 +160,16 @@ async fn tokens_of_any_length_are_scrubbed_from_answers_and_logs_in_every_form()
             "Authorization: Basic q\"/\\z".to_owned(),
             vec!["b1", "q\"/\\z"],
         ),
+        // A Basic token's decoded `user:password` and password, as a handler that decoded
+        // the header would echo them.
+        (
+            echoing(
+                Access::service(ServiceAuth::basic("YWxpY2U6czNjcmV0")).unwrap(),
+                &["YWxpY2U6czNjcmV0", "alice:s3cret", "s3cret"],
+            ),
+            "Authorization: Basic YWxpY2U6czNjcmV0".to_owned(),
+            vec!["YWxpY2U6czNjcmV0", "alice:s3cret", "s3cret"],
+        ),
         (
             echoing(Access::user_token(), &[]),
             "Authorization: Bearer abcde".to_owned(),

@@ -13,7 +13,9 @@ use super::plan::{Change, Plan};
 use super::request;
 use crate::Secrets;
 use cohere_connectors::text::{escape, one_line};
-use cohere_connectors::{Client, Connector, ConnectorUpdate, NewConnector, RequestOptions};
+use cohere_connectors::{
+    Client, Connector, ConnectorUpdate, NewConnector, RequestOptions, ServiceAuth,
+};
 
 /// One change made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -278,8 +280,8 @@ fn hiding_every_secret(ready: &[Ready<'_>]) -> RequestOptions {
         if let Some(oauth) = oauth {
             options = options.redact(&oauth.client_secret);
         }
-        if let Some(auth) = auth {
-            options = options.redact(&auth.token);
+        for form in auth.into_iter().flat_map(ServiceAuth::secret_forms) {
+            options = options.redact(&form);
         }
     }
     options

@@ -47,6 +47,30 @@ fn data(
 }
 
 #[tokio::test]
+async fn a_basic_tokens_decoded_credentials_never_reach_the_model() {
+    // The connector decoded `Authorization: Basic` and echoes the pair it found.
+    let running = echoing("alice:s3cret").await;
+    let manifest = Manifest::from_json(
+        &json!({"version": 1, "connectors": [
+            {"id": "echo", "name": "Echo", "url": running.url("/search"),
+             "service_auth": {"type": "basic", "token": {"env": "ECHO_TOKEN"}}}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let secrets = Secrets::none().with("ECHO_TOKEN", "YWxpY2U6czNjcmV0");
+    let toolbox = Toolbox::from_manifest(&manifest, &secrets).unwrap();
+    let call = ToolCall::new("c1", "search_echo", &json!({"query": "anything"}));
+    let (message, error) = toolbox.call(&call, None).await;
+    assert!(error.is_none(), "{error:?}");
+    let text = shown(&message);
+    for form in ["alice:s3cret", "s3cret", "YWxpY2U6czNjcmV0"] {
+        assert!(!text.contains(form), "{form}: {text}");
+    }
+    assert_eq!(data(&message).1, "search_echo:doc-[redacted]");
+}
+
+#[tokio::test]
 async fn the_service_token_never_reaches_the_model_whatever_its_length() {
     for token in [LONG_TOKEN, SHORT_TOKEN] {
         let running = echoing(token).await;
