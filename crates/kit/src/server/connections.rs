@@ -164,6 +164,10 @@ where
                 continue;
             }
         };
+        // A streamed answer goes out frame by frame; with Nagle's algorithm each small frame
+        // after the first waits for the client's delayed ACK (40 ms on Linux). A failure
+        // only costs that latency, so it is not a reason to drop the connection.
+        let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(service.clone());
         connections.spawn(async move {
             // Errors here are the client going away, a timeout or the service's own error.
