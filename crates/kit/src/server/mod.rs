@@ -54,7 +54,9 @@
 //!   connection's life (a cap on requests, such as tower's `ConcurrencyLimit`, does not
 //!   bound connections);
 //! - a pause of about 100 ms after `accept` fails with `EMFILE`/`ENFILE`/`ENOMEM`, instead
-//!   of retrying at once.
+//!   of retrying at once;
+//! - `TcpStream::set_nodelay(true)` on each accepted socket: an answer sent frame by frame
+//!   (MCP's event streams) otherwise waits for the client's delayed ACK after each frame.
 //!
 //! Behind a reverse proxy that already enforces these (most do, and terminate TLS), the
 //! router alone is enough.
