@@ -74,6 +74,12 @@ fn every_command_stops_quietly_when_the_reader_goes_away() {
     let same = same.to_str().unwrap();
     let good = setup.connector(cohere_connectors_kit::server::Access::open());
     let good = good.url();
+    let chat = setup.file(
+        "chat.json",
+        &json!({"version": 1, "connectors": [{"id": "wiki", "name": "Wiki", "url": good}]})
+            .to_string(),
+    );
+    let chat = chat.to_str().unwrap();
 
     // (arguments, exit code with a closed stdout, exit codes with `| head -c1`)
     let mut cases: Vec<(Vec<String>, i32, Vec<i32>)> = Vec::new();
@@ -124,6 +130,10 @@ fn every_command_stops_quietly_when_the_reader_goes_away() {
         1,
         &[1],
     );
+    // A chat's answer, its JSON and its stream, to a reader that goes away.
+    case(&["chat", "-f", chat, "tea?"], 0, &[0]);
+    case(&["chat", "-f", chat, "tea?", "--json"], 0, &[0]);
+    case(&["chat", "-f", chat, "tea?", "--stream"], 0, &[0]);
     case(&["--help"], 0, &[0]);
     case(&["plan", "--help"], 0, &[0]);
     case(&["--version"], 0, &[0]);
