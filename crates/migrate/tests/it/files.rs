@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use cohere_connectors::Secret;
 use cohere_connectors_emulator::Emulator;
+use cohere_connectors_migrate::sync::{Plan, PlanOptions, SavedPlan, plan};
 use cohere_connectors_migrate::{
     MAX_MANIFEST_BYTES, MAX_SECRET_FILE_BYTES, Manifest, MigrateError, SecretRef, Secrets, Toolbox,
     export_file,
@@ -288,4 +289,73 @@ async fn no_temporary_file_is_left_on_any_failure_or_cancellation() {
     .await;
     assert!(given_up.is_err(), "the export should still be waiting");
     assert_eq!(scratch.names(), ["taken"]);
+}
+
+/// A plan of one change against a fresh emulator.
+async fn one_change() -> Plan {
+    let emulator = Emulator::start().await.unwrap();
+    let desired = Manifest::from_json(
+        &json!({"version": 1, "connectors": [{"name": "Wiki", "url": "https://wiki.example.com/search"}]})
+            .to_string(),
+    )
+    .unwrap();
+    plan(
+        &emulator.client().unwrap(),
+        &desired,
+        PlanOptions::new().secrets(Secrets::none()),
+    )
+    .await
+    .unwrap()
+}
+
+/// Saved plans go through the same writer as exports; these hold it to the same rules for
+/// them: 0600 or the replaced file's mode, no link followed, nothing left on a failure.
+#[cfg(unix)]
+#[tokio::test]
+async fn saved_plans_are_0600_never_follow_a_link_and_leave_nothing_behind() {
+    let reviewed = one_change().await;
+    let scratch = Scratch::new("saved-plans");
+    let fresh = scratch.path("fresh.json");
+    reviewed.save(&fresh).unwrap();
+    assert_eq!(mode(&fresh), 0o600);
+    assert_eq!(
+        SavedPlan::read(&fresh).unwrap().plan().to_string(),
+        reviewed.to_string()
+    );
+    for kept in [0o600, 0o640] {
+        let path = scratch.path(&format!("kept-{kept:o}.json"));
+        std::fs::write(&path, "old").unwrap();
+        set_mode(&path, kept);
+        reviewed.save(&path).unwrap();
+        assert_eq!(mode(&path), kept);
+    }
+
+    let victim = scratch.path("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    for planted in [
+        format!(".plan.json.partial-{}", std::process::id()),
+        ".plan.json.partial".to_owned(),
+    ] {
+        std::os::unix::fs::symlink(&victim, scratch.path(&planted)).unwrap();
+    }
+    reviewed.save(scratch.path("plan.json")).unwrap();
+    let linked = scratch.path("linked.json");
+    std::os::unix::fs::symlink(&victim, &linked).unwrap();
+    reviewed.save(&linked).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(std::fs::symlink_metadata(&linked).unwrap().is_file());
+    assert_eq!(mode(&linked), 0o600);
+
+    // A rename onto a directory fails: the directory stays, no temporary file appears.
+    let before = scratch.names();
+    let directory = scratch.path("taken");
+    std::fs::create_dir(&directory).unwrap();
+    let error = reviewed.save(&directory).unwrap_err();
+    assert!(matches!(error, MigrateError::Io { .. }), "{error}");
+    let mut expected = before;
+    expected.push("taken".to_owned());
+    expected.sort();
+    let mut names = scratch.names();
+    names.sort();
+    assert_eq!(names, expected);
 }
