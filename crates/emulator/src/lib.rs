@@ -301,7 +301,9 @@ impl EmulatorBuilder {
     }
 
     /// Accepts this API key; call again to accept several (default: one random key). Each
-    /// key is a user of its own for OAuth: its `auth_status` is its own.
+    /// key is a user of its own for OAuth: its `auth_status` is its own. An empty or blank
+    /// key (what `env::var("K").unwrap_or_default()` gives when `K` is unset) would let in
+    /// a request with an empty `Authorization: Bearer`: [`start`](Self::start) refuses it.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_keys.push(key.into());
         self
@@ -448,8 +450,15 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// If the address cannot be bound, or `seed` is above [`MAX_SEED`].
+    /// If the address cannot be bound, `seed` is above [`MAX_SEED`], or an API key is empty
+    /// or blank.
     pub async fn start(self) -> std::io::Result<Emulator> {
+        if self.api_keys.iter().any(|key| key.trim().is_empty()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "an API key of the emulator is empty or blank: it would let anyone in",
+            ));
+        }
         if self.seed > MAX_SEED {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,

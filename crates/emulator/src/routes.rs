@@ -113,7 +113,9 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
         .and_then(|value| {
             let (scheme, key) = value.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
-        });
+        })
+        // An empty key is no key, whatever the accepted ones are.
+        .filter(|key| !key.is_empty());
     let Some(key) = presented else {
         return error(401, "no api key supplied");
     };

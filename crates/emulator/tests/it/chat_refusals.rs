@@ -249,6 +249,8 @@ async fn no_key_or_a_wrong_one_is_a_401() {
     let cases = [
         (None, "no api key supplied"),
         (Some("Bearer".to_owned()), "no api key supplied"),
+        (Some("Bearer ".to_owned()), "no api key supplied"),
+        (Some("Bearer    ".to_owned()), "no api key supplied"),
         (Some("Basic abc".to_owned()), "no api key supplied"),
         (Some("Bearer wrong-key".to_owned()), "invalid api token"),
         (
@@ -324,4 +326,25 @@ async fn only_post_on_the_exact_path_is_the_chat() {
         answer.refusal();
     }
     assert_conforms(&emulator.journal());
+}
+
+#[tokio::test]
+async fn an_empty_or_blank_key_is_refused_when_the_emulator_starts() {
+    for blank in ["", " ", "\t "] {
+        let error = Emulator::builder()
+            .api_key(blank)
+            .start()
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{blank:?}");
+        assert!(error.to_string().contains("empty or blank"), "{error}");
+        // Beside a good key too: one blank key is enough to let anyone in.
+        let error = Emulator::builder()
+            .api_key("good-key")
+            .api_key(blank)
+            .start()
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{blank:?}");
+    }
 }
