@@ -1,5 +1,6 @@
 //! [`ConnectorService`]: a search handler made into a connector endpoint.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -222,6 +223,7 @@ impl ConnectorService {
     pub fn router(&self) -> Router {
         let shared = Arc::new(Shared {
             handler: Arc::clone(&self.handler),
+            configured: crate::secrets::redactor(self.access.secrets()),
             access: self.access.clone(),
             max_body_bytes: self.max_body_bytes,
         });
@@ -313,6 +315,8 @@ impl fmt::Debug for ConnectorService {
 /// What every request of one router shares: the extractors read it as the router's state.
 pub(crate) struct Shared {
     handler: Handler,
+    /// The configured tokens' redactor, built once per router rather than per request.
+    configured: Redactor,
     pub(crate) access: Access,
     pub(crate) max_body_bytes: usize,
 }
@@ -320,8 +324,11 @@ pub(crate) struct Shared {
 impl Shared {
     /// Hides every token this search could echo, however short: the configured ones, and
     /// the caller's.
-    pub(crate) fn redactor(&self, caller: &Caller) -> Redactor {
-        crate::secrets::redactor(self.access.secrets().chain(caller.user_token().cloned()))
+    pub(crate) fn redactor(&self, caller: &Caller) -> Cow<'_, Redactor> {
+        match caller.user_token() {
+            Some(token) => Cow::Owned(self.configured.clone().with_any_length(token)),
+            None => Cow::Borrowed(&self.configured),
+        }
     }
 
     /// The handler's search.
